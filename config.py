@@ -1,0 +1,135 @@
+"""Configuration classes. Every value comes from the environment; nothing secret lives here."""
+
+import os
+from pathlib import Path
+from typing import ClassVar
+
+BASE_DIR = Path(__file__).resolve().parent
+
+# Secrets that must never reach production (documented demo values, test values).
+INSECURE_SECRET_KEYS = frozenset({"", "dev", "change-me", "development-only-secret", "testing"})
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'mentoring.sqlite'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+
+    # Branding: each municipality runs the same code with its own names and districts.
+    MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "Oberhausen")
+    PROGRAMME_NAME = os.environ.get("PROGRAMME_NAME", "Jedes Kind ist wertvoll")
+    # The municipality's social districts and consultation topics (JSON), loaded by seed-demo.
+    MUNICIPALITY_DATA_FILE = os.environ.get(
+        "MUNICIPALITY_DATA_FILE",
+        str(BASE_DIR / "mentoring" / "reference" / "data" / "oberhausen.json"),
+    )
+    IMPRINT_ADDRESS = os.environ.get(
+        "IMPRINT_ADDRESS", "Stadt Oberhausen, Schwartzstraße 72, 46045 Oberhausen"
+    )
+
+    # Languages: German is the default; LANGUAGES lists the shipped ones in switcher order.
+    DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "de")
+    LANGUAGES = env_list("LANGUAGES", "de,en,ar")
+    TIMEZONE = os.environ.get("TIMEZONE", "Europe/Berlin")
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    LANGUAGE_COOKIE = "lang"
+
+    # Mail and SMS go through the outbox; these pick how `flask outbox send` delivers.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")  # file | smtp
+    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(BASE_DIR / "instance" / "outbox-files"))
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
+    MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 10)
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "Elternberatung <no-reply@example.org>")
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+    OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+
+    # Links in messages must be absolute; behind a proxy this is the public address.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    VIDEO_BASE_URL = os.environ.get("VIDEO_BASE_URL", "https://meet.example.org/")
+
+    # Accounts
+    INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
+    RESET_LINK_HOURS = env_int("RESET_LINK_HOURS", 2)
+    COORDINATOR_RESET_LINK_HOURS = env_int("COORDINATOR_RESET_LINK_HOURS", 72)
+
+    # Rate limits (Flask-Limiter); stored in Redis when REDIS_URL is set so all instances share them.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "mentoring")
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "10 per hour")
+    RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per 15 minutes")
+
+    # Cookies and request size
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    WTF_I18N_ENABLED = False  # every message is ours and goes through our catalogs
+    ALLOW_DEMO_SEED = False
+
+    @classmethod
+    def ratelimit_storage_uri(cls) -> str:
+        return cls.REDIS_URL or "memory://"
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+    ALLOW_DEMO_SEED = True
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-secret"
+
+
+class TestingConfig(Config):
+    TESTING = True
+    ALLOW_DEMO_SEED = True
+    SECRET_KEY = "testing"  # noqa: S105  (refused by ProductionConfig.check)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    MAIL_BACKEND = "file"
+    PUBLIC_BASE_URL = "http://localhost"
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start with a missing or well-known secret key, or without a real database."""
+        if cls.SECRET_KEY in INSECURE_SECRET_KEYS or len(cls.SECRET_KEY) < 32:
+            raise RuntimeError("SECRET_KEY must be set to a random value of at least 32 characters.")
+        if not os.environ.get("DATABASE_URL"):
+            raise RuntimeError("DATABASE_URL must be set in production.")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

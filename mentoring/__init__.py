@@ -1,0 +1,65 @@
+"""The platform: mentor parents and consultation hours for municipal prevention programmes."""
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_config(app: Flask, config: str | type | None, overrides: dict[str, Any] | None) -> None:
+    from config import CONFIGS
+
+    config_class = CONFIGS[config or "development"] if not isinstance(config, type) else config
+    app.config.from_object(config_class)
+    if overrides:
+        app.config.update(overrides)
+    check = getattr(config_class, "check", None)
+    if check is not None:
+        check()
+
+
+def create_app(config: str | type | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config → extensions → blueprints → CLI → error pages."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    load_config(app, config, overrides)
+
+    from mentoring.accounts.services import load_session_user
+    from mentoring.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from mentoring.i18n.locale import init_i18n, select_locale, select_timezone
+    from mentoring.security import init_security
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    init_i18n(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None  # the login page itself says what to do
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_session_user)
+    init_security(app)
+
+    from mentoring import accounts, i18n, models, web  # noqa: F401  (models: the whole schema)
+    from mentoring.accounts.cli import users_cli
+    from mentoring.notifications.cli import outbox_cli
+    from mentoring.web.context import register_template_helpers
+    from mentoring.web.errors import register_error_pages
+
+    app.register_blueprint(web.bp)
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(i18n.bp)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(outbox_cli)
+    register_template_helpers(app)
+    register_error_pages(app)
+    return app

@@ -1,0 +1,96 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import PasswordField, StringField
+
+from mentoring.forms import (
+    BaseForm,
+    ChoiceField,
+    confirm_field,
+    email_field,
+    max_length,
+    optional,
+    password_field,
+    phone_field,
+    required,
+    username_shape,
+)
+
+
+def username_field() -> StringField:
+    return StringField(
+        _l("Username"),
+        [required(), max_length(40), username_shape],
+        description=_l("You log in with this name. It does not have to be your real name."),
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+
+
+def display_name_field(label: str | None = None) -> StringField:
+    return StringField(
+        label or _l("Your name or nickname (optional)"),
+        [optional(), max_length(80)],
+        render_kw={"autocomplete": "nickname"},
+    )
+
+
+class LoginForm(BaseForm):
+    username = StringField(
+        _l("Username"),
+        [required(), max_length(40)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Password"), [required(), max_length(128)], render_kw={"autocomplete": "current-password"}
+    )
+
+
+class RegisterForm(BaseForm):
+    username = username_field()
+    password = password_field(_l("Password"))
+    password_confirm = confirm_field("password")
+    display_name = display_name_field()
+    email = email_field()
+    phone = phone_field()
+
+
+class AcceptInvitationForm(BaseForm):
+    username = username_field()
+    password = password_field(_l("Password"))
+    password_confirm = confirm_field("password")
+
+
+class ChangePasswordForm(BaseForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        [required(), max_length(128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = password_field(_l("New password"), username_field=None)
+    new_password_confirm = confirm_field("new_password")
+
+
+class ForgotPasswordForm(BaseForm):
+    identifier = StringField(
+        _l("Username or e-mail address"),
+        [required(), max_length(254)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+
+
+class ResetPasswordForm(BaseForm):
+    new_password = password_field(_l("New password"), username_field=None)
+    new_password_confirm = confirm_field("new_password")
+
+
+class ProfileForm(BaseForm):
+    display_name = display_name_field()
+    email = email_field()
+    phone = phone_field()
+    locale = ChoiceField(_l("Language for pages and messages"), [required()], choices=[])
+
+
+class InvitationForm(BaseForm):
+    display_name = StringField(
+        _l("Name of the expert"), [required(), max_length(80)], render_kw={"autocomplete": "off"}
+    )
+    email = email_field()
+    locale = ChoiceField(_l("Language of the invitation"), [required()], choices=[])

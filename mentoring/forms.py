@@ -1,0 +1,136 @@
+"""Field checks every domain's forms share: shape only (required, length, format)."""
+
+import re
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+
+from mentoring.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
+
+USERNAME_PATTERN = re.compile(r"^[\w.\-]{3,40}$")
+
+
+class BaseForm(FlaskForm):
+    """Strips surrounding spaces from every text field."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):  # type: ignore[no-untyped-def]
+            filters = unbound_field.kwargs.get("filters", [])
+            if unbound_field.field_class is not PasswordField:
+                filters = [strip, *filters]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def required(message: str | None = None) -> DataRequired:
+    return DataRequired(message=message or _l("Please fill in this field."))
+
+
+def max_length(limit: int) -> Length:
+    return Length(max=limit, message=_l("Please use at most %(max)d characters.", max=limit))
+
+
+def optional() -> Optional:
+    return Optional()
+
+
+def username_shape(form: FlaskForm, field: Field) -> None:
+    if not USERNAME_PATTERN.match(field.data or ""):
+        raise ValidationError(_l("Use 3 to 40 letters or digits. You may also use . _ and -, but no spaces."))
+
+
+def valid_email(form: FlaskForm, field: Field) -> None:
+    """Normalise the address (lower-case domain) or explain that it cannot be right."""
+    if not field.data:
+        field.data = None
+        return
+    try:
+        field.data = validate_email(field.data, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise ValidationError(_l("This e-mail address looks wrong. Example: name@example.org")) from error
+
+
+def valid_phone(form: FlaskForm, field: Field) -> None:
+    """Store phone numbers as +49…; German numbers may be typed without the country code."""
+    if not field.data:
+        field.data = None
+        return
+    try:
+        number = phonenumbers.parse(field.data, "DE")
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError(_l("This phone number looks wrong. Example: 0208 123456")) from error
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(_l("This phone number looks wrong. Example: 0208 123456"))
+    field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def good_password(username_field: str | None = "username"):  # type: ignore[no-untyped-def]
+    def check(form: FlaskForm, field: Field) -> None:
+        username = ""
+        if username_field and username_field in form:
+            username = form[username_field].data or ""
+        elif getattr(form, "user_name_for_password", None):
+            username = form.user_name_for_password
+        problem = password_problem(field.data or "", username)
+        if problem == "too_short":
+            raise ValidationError(_l("The password needs at least %(min)d characters.", min=MIN_LENGTH))
+        if problem == "too_long":
+            raise ValidationError(_l("Please use at most %(max)d characters.", max=MAX_LENGTH))
+        if problem == "too_common":
+            raise ValidationError(
+                _l("This password is too easy to guess. Try a short sentence you can remember.")
+            )
+
+    return check
+
+
+def password_field(label: str, username_field: str | None = "username") -> PasswordField:
+    return PasswordField(
+        label,
+        [required(), good_password(username_field)],
+        description=_l("At least 8 characters. A short sentence is easy to remember."),
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def confirm_field(other: str) -> PasswordField:
+    return PasswordField(
+        _l("Repeat the password"),
+        [required(), EqualTo(other, message=_l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def email_field() -> StringField:
+    return StringField(
+        _l("E-mail address (optional)"),
+        [optional(), max_length(254), valid_email],
+        render_kw={"autocomplete": "email", "type": "email", "inputmode": "email"},
+    )
+
+
+def phone_field() -> StringField:
+    return StringField(
+        _l("Phone number (optional)"),
+        [optional(), max_length(32), valid_phone],
+        render_kw={"autocomplete": "tel", "type": "tel", "inputmode": "tel"},
+    )
+
+
+class ChoiceField(SelectField):
+    """A select whose 'not a valid choice' message is ours, so it is translated."""
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if self.data not in {value for value, _label in self.iter_choices_values()}:
+            raise ValidationError(_l("Please choose one of the options."))
+
+    def iter_choices_values(self):  # type: ignore[no-untyped-def]
+        for choice in self.choices or []:
+            yield (choice[0], choice[1]) if isinstance(choice, tuple) else (choice, choice)

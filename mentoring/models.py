@@ -1,0 +1,7 @@
+"""Every domain's models, imported in one place so Alembic and create_app see the whole schema."""
+
+from mentoring.accounts.models import Invitation, PasswordResetToken, User
+from mentoring.notifications.models import OutboxMessage
+from mentoring.reference.models import District, Topic
+
+__all__ = ["District", "Invitation", "OutboxMessage", "PasswordResetToken", "Topic", "User"]

@@ -1,0 +1,117 @@
+"""Write messages to the outbox, rendered in the recipient's language, and deliver them."""
+
+from datetime import datetime, timedelta
+
+from flask import render_template
+from flask_babel import force_locale
+from sqlalchemy import select, update
+
+from mentoring.db import utcnow
+from mentoring.extensions import db
+from mentoring.notifications.backends import DeliveryError, backend_for
+from mentoring.notifications.models import Channel, OutboxMessage, OutboxStatus
+
+
+def queue_email(
+    recipient: str,
+    template: str,
+    locale: str,
+    send_after: datetime | None = None,
+    **context: object,
+) -> OutboxMessage:
+    """Render `emails/<template>.{subject.txt,txt,html}` in the recipient's locale into the outbox.
+
+    The caller commits: the message is stored with the change that caused it, or not at all.
+    """
+    with force_locale(locale):
+        subject = render_template(f"emails/{template}.subject.txt", **context).strip()
+        body_text = render_template(f"emails/{template}.txt", **context)
+        body_html = render_template(f"emails/{template}.html", **context)
+    message = OutboxMessage(
+        channel=Channel.EMAIL,
+        recipient=recipient,
+        locale=locale,
+        subject=" ".join(subject.split()),
+        body_text=body_text,
+        body_html=body_html,
+        send_after=send_after or utcnow(),
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back off 1, 2, 4 … minutes, at most six hours, so a long mail outage costs little."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+class LostRace(Exception):
+    """Another worker claimed the message first."""
+
+
+def claim_due_message(now: datetime) -> OutboxMessage | None:
+    """Take one due message so no other worker sends it: FOR UPDATE SKIP LOCKED on PostgreSQL.
+
+    SQLite has one writer at a time, so the write that bumps `attempts` serialises workers there;
+    a worker whose conditional update matched nothing lost the race (LostRace).
+    """
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.send_after <= now)
+        .order_by(OutboxMessage.send_after, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    message = db.session.scalars(query).first()
+    if message is None:
+        return None
+    # Conditional update: a second SQLite worker that read the same row claims nothing.
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.attempts == message.attempts,
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+        .values(attempts=OutboxMessage.attempts + 1)
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        raise LostRace(message.id)
+    db.session.refresh(message)
+    return message
+
+
+def deliver_due_messages(max_attempts: int, limit: int = 500) -> tuple[int, int]:
+    """Send what is due, one committed transaction per message; returns (sent, failed attempts).
+
+    A message is marked sent in the transaction that holds its lock, so two workers never
+    both send it; a failed attempt is retried later with back-off until max_attempts.
+    """
+    sent = failed = 0
+    for _ in range(limit):
+        now = utcnow()
+        try:
+            message = claim_due_message(now)
+        except LostRace:
+            continue
+        if message is None:
+            db.session.rollback()
+            break
+        try:
+            backend_for(message.channel).send(message)
+        except DeliveryError as error:
+            failed += 1
+            message.last_error = str(error)[:500]
+            if message.attempts >= max_attempts:
+                message.status = OutboxStatus.FAILED
+            else:
+                message.send_after = now + retry_delay(message.attempts)
+        else:
+            sent += 1
+            message.status = OutboxStatus.SENT
+            message.sent_at = now
+            message.last_error = None
+        db.session.commit()
+    return sent, failed

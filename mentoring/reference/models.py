@@ -1,0 +1,55 @@
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mentoring.extensions import db
+
+
+class District(db.Model):
+    """A social district (Sozialraum) of the municipality."""
+
+    __tablename__ = "districts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class Topic(db.Model):
+    """A consultation topic; coordinators add topics, so names are data in every language."""
+
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    position: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    def name_in(self, locale: str, fallback: str = "de") -> str:
+        return self.names.get(locale) or self.names.get(fallback) or self.key
+
+
+class AgeGroup(StrEnum):
+    """Child age groups along the prevention chain."""
+
+    PREGNANCY = "pregnancy"
+    BABY = "0-1"
+    TODDLER = "1-3"
+    PRESCHOOL = "3-6"
+    SCHOOL = "6-10"
+    OLDER = "10+"
+
+
+AGE_GROUP_LABELS = {
+    AgeGroup.PREGNANCY: _l("Expecting a baby"),
+    AgeGroup.BABY: _l("Baby (under 1 year)"),
+    AgeGroup.TODDLER: _l("Toddler (1 to 3 years)"),
+    AgeGroup.PRESCHOOL: _l("Kindergarten age (3 to 6 years)"),
+    AgeGroup.SCHOOL: _l("Primary school age (6 to 10 years)"),
+    AgeGroup.OLDER: _l("10 years and older"),
+}

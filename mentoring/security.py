@@ -1,0 +1,132 @@
+"""Who may open which page, safe redirects and the security headers every response carries.
+
+Access is deny-by-default: a view must be marked `@public` or `@role_required(...)`,
+otherwise `enforce_declared_access` refuses it, so a forgotten guard fails closed.
+"""
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, current_app, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ACCESS_ATTR = "_mentoring_access"
+PUBLIC = "public"
+LOGGED_IN = "logged_in"
+
+
+class Role(StrEnum):
+    PARENT = "parent"
+    MENTOR = "mentor"
+    EXPERT = "expert"
+    COORDINATOR = "coordinator"
+
+
+ROLE_LABELS = {
+    Role.PARENT: _l("Parent"),
+    Role.MENTOR: _l("Mentor parent"),
+    Role.EXPERT: _l("Expert"),
+    Role.COORDINATOR: _l("Coordinator"),
+}
+
+
+def role_label(role: Role) -> str:
+    return str(ROLE_LABELS[role])
+
+
+def public(view: F) -> F:
+    """Anyone may open this page, logged in or not."""
+    setattr(view, ACCESS_ATTR, PUBLIC)
+    return view
+
+
+def login_required(view: F) -> F:
+    """Any logged-in user may open this page, whatever their role."""
+    setattr(view, ACCESS_ATTR, LOGGED_IN)
+    return view
+
+
+def role_required(*roles: Role) -> Callable[[F], F]:
+    """Only users with one of these roles may open this page."""
+
+    def decorate(view: F) -> F:
+        setattr(view, ACCESS_ATTR, frozenset(roles))
+        return view
+
+    return decorate
+
+
+def access_of(view: Callable[..., Any] | None) -> str | frozenset[Role] | None:
+    return getattr(view, ACCESS_ATTR, None)
+
+
+def enforce_declared_access() -> Response | None:
+    """before_request hook: apply the access a view declared; refuse undeclared views."""
+    if request.endpoint is None:
+        return None  # 404/405 follow their own path
+    if request.endpoint == "static":
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    access = access_of(view)
+    if access == PUBLIC:
+        return None
+    if access is None:
+        current_app.logger.error("view %s declares no access rule", request.endpoint)
+        abort(403)
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    if access != LOGGED_IN and current_user.role not in access:
+        abort(403)
+    return None
+
+
+def safe_next_url(target: str | None, fallback: str = "/") -> str:
+    """Only a local path may be a redirect target: no scheme, no host, no `//` or `\\`."""
+    if not target or "\\" in target or target.startswith("//"):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/"):
+        return fallback
+    if any(ord(ch) < 32 for ch in target):
+        return fallback
+    return target
+
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def set_security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.endpoint != "static":
+        # Pages can hold personal data: keep them out of shared caches.
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def init_security(app: Flask) -> None:
+    app.before_request(enforce_declared_access)
+    app.after_request(set_security_headers)

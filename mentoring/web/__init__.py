@@ -1,0 +1,7 @@
+"""Start page, privacy notice, imprint, health check, error pages and the demo seed."""
+
+from flask import Blueprint
+
+bp = Blueprint("web", __name__, cli_group=None)
+
+from mentoring.web import cli, views  # noqa: E402,F401  (registers routes and commands)
