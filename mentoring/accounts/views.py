@@ -156,7 +156,7 @@ def change_password():
             form.current_password.errors.append(_("This is not your current password."))
         else:
             db.session.commit()
-            login_user(current_user)  # keep this session; the others end
+            login_user(current_user._get_current_object())  # keep this session; the others end
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.home"), 303)
     return render_template("accounts/change_password.html", form=form), (422 if form.errors else 200)

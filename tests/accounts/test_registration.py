@@ -1,0 +1,102 @@
+from sqlalchemy import func, select
+
+from mentoring.accounts.models import User
+from mentoring.extensions import db
+from tests.conftest import submit
+from tests.factories import get_user, make_user
+
+NEW_PARENT = {
+    "username": "Mama.Lena",
+    "password": "blue-bicycle-87",
+    "password_confirm": "blue-bicycle-87",
+}
+
+
+def count_users(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(User))
+
+
+def test_parent_registers_with_only_username_and_password_and_is_logged_in(app, client):
+    response = submit(client, "/register", NEW_PARENT)
+    assert response.status_code == 303
+    home = client.get("/home")
+    assert home.status_code == 200
+    assert "mama.lena" in home.text
+    user = get_user(app, "mama.lena")
+    assert user.role == "parent"
+    assert user.email is None and user.phone is None
+    assert user.password_hash != NEW_PARENT["password"]
+    assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_registration_keeps_optional_contact_normalised(app, client):
+    response = submit(
+        client,
+        "/register",
+        NEW_PARENT | {"email": "Lena@Example.ORG", "phone": "0208 825 0"},
+    )
+    assert response.status_code == 303
+    user = get_user(app, "mama.lena")
+    assert user.email == "Lena@example.org"
+    assert user.phone == "+492088250"
+
+
+def test_duplicate_username_in_other_case_is_refused_and_nothing_is_created(app, client):
+    make_user(app, username="mama.lena")
+    response = submit(client, "/register", NEW_PARENT)
+    assert response.status_code == 422
+    assert "schon vergeben" in response.text
+    assert count_users(app) == 1
+
+
+def test_weak_password_gets_a_clear_message_and_no_account(app, client):
+    response = submit(
+        client, "/register", NEW_PARENT | {"password": "password1", "password_confirm": "password1"}
+    )
+    assert response.status_code == 422
+    assert "zu leicht zu erraten" in response.text
+    assert count_users(app) == 0
+
+
+def test_short_password_and_mismatch_are_listed_in_the_error_summary(app, client):
+    response = submit(
+        client, "/register", NEW_PARENT | {"password": "abc", "password_confirm": "abd"}
+    )
+    assert response.status_code == 422
+    summary = response.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert "mindestens 8 Zeichen" in summary
+    assert "nicht gleich" in summary
+    assert 'href="#password"' in summary
+    assert 'aria-invalid="true"' in response.text
+    assert count_users(app) == 0
+
+
+def test_bad_email_and_phone_are_explained_in_german_by_default(app, client):
+    response = submit(
+        client, "/register", NEW_PARENT | {"email": "lena@", "phone": "12"}
+    )
+    assert response.status_code == 422
+    assert "E-Mail-Adresse" in response.text
+    assert "Telefonnummer" in response.text
+    assert count_users(app) == 0
+
+
+def test_overlong_and_odd_usernames_are_refused_without_error_pages(app, client):
+    for username in ["x" * 500, "a b", "ab", "<script>", ""]:
+        response = submit(client, "/register", NEW_PARENT | {"username": username})
+        assert response.status_code == 422, username
+    assert count_users(app) == 0
+
+
+def test_mentor_applicant_registers_and_waits_for_vetting(app, client):
+    response = submit(client, "/register/mentor", NEW_PARENT)
+    assert response.status_code == 303
+    assert get_user(app, "mama.lena").role == "mentor"
+    assert "Koordinierungsstelle" in client.get("/home").text
+
+
+def test_nobody_registers_as_expert_or_coordinator_by_tampering(app, client):
+    response = submit(client, "/register", NEW_PARENT | {"role": "coordinator"})
+    assert response.status_code == 303
+    assert get_user(app, "mama.lena").role == "parent"

@@ -1,0 +1,248 @@
+"""Shared fixtures: the app on each database, a client, login, a live server, Chromium, SMTP.
+
+Every test runs on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL too. The schema is
+built once per database with the migrations; every table is emptied after each test, so tests
+use real commits. With MENTORING_REQUIRE_SERVICES=1 (CI) a missing service fails instead of
+skipping.
+"""
+
+import os
+import re
+import shutil
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from mentoring import create_app
+from mentoring.extensions import db, limiter
+from tests.factories import DEMO_PASSWORD, make_user
+
+REQUIRE_SERVICES = os.environ.get("MENTORING_REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def missing_service(reason: str) -> None:
+    """Skip on a developer machine without the service; fail in CI, where it must be there."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing: {reason}")
+    pytest.skip(reason)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames:
+        return
+    has_postgres = bool(os.environ.get("TEST_DATABASE_URL")) or REQUIRE_SERVICES
+    if metafunc.definition.get_closest_marker("browser"):
+        # Browser journeys run once, on the production database when there is one.
+        backends = ["postgresql" if has_postgres else "sqlite"]
+    else:
+        backends = ["sqlite", "postgresql"]
+    metafunc.parametrize("backend", backends, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite'}"
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        missing_service("TEST_DATABASE_URL is not set (PostgreSQL)")
+    return url  # type: ignore[return-value]
+
+
+def redis_url() -> str | None:
+    return os.environ.get("TEST_REDIS_URL")
+
+
+def test_config(database_url: str, tmp_path: Path, **extra: object) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_STORAGE_URI": redis_url() or "memory://",
+        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
+        "MAIL_FILE_DIR": str(tmp_path / "outbox-files"),
+        **extra,
+    }
+
+
+def reset_schema(app: Flask) -> None:
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = create_app("testing", test_config(database_url, tmp_path_factory.mktemp("files")))
+    try:
+        reset_schema(app)
+    except Exception as error:  # a database that cannot be reached
+        if "sqlite" in database_url:
+            raise
+        missing_service(f"PostgreSQL at {database_url} is unreachable: {error}")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def empty_all_tables(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        tables = [table.name for table in db.metadata.sorted_tables]
+        with db.engine.begin() as connection:
+            if db.engine.dialect.name == "postgresql":
+                quoted = ", ".join(f'"{name}"' for name in tables)
+                connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+            else:
+                for name in reversed(tables):
+                    connection.execute(text(f'DELETE FROM "{name}"'))
+
+
+@pytest.fixture(autouse=True)
+def clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "app" in request.fixturenames:
+        app = request.getfixturevalue("app")
+        empty_all_tables(app)
+        with app.app_context():
+            limiter.reset()
+        shutil.rmtree(app.config["MAIL_FILE_DIR"], ignore_errors=True)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
+                          r'type="hidden" name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """Open a page the way a browser does and read the form's CSRF token."""
+    match = CSRF_PATTERN.search(client.get(path).text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)
+
+
+def submit(client: FlaskClient, path: str, data: dict | None = None, page: str | None = None):  # type: ignore[no-untyped-def]
+    """POST a form with the CSRF token a user would have got from `page` (default: `path`)."""
+    return client.post(path, data={"csrf_token": csrf_token(client, page or path), **(data or {})})
+
+
+@pytest.fixture
+def login_as(app: Flask, client: FlaskClient):  # type: ignore[no-untyped-def]
+    """Create a user with this role and log the client in; returns the username."""
+
+    def login(role: str, username: str | None = None, **fields: object) -> str:
+        name = make_user(app, role=role, username=username, **fields)
+        response = submit(client, "/login", {"username": name, "password": DEMO_PASSWORD})
+        assert response.status_code == 303, response.text
+        return name
+
+    return login
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served on 127.0.0.1 on a free port, for Chromium."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def chromium():  # type: ignore[no-untyped-def]
+    if not Path(CHROMIUM).exists():
+        missing_service(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server: str):  # type: ignore[no-untyped-def]
+    context = chromium.new_context(base_url=live_server, locale="de-DE")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+class LocalSmtpServer:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives; can go down and up."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.messages: list = []
+        self.controller = None
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        self.messages.append(envelope)
+        return "250 OK"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        # A stopped controller cannot start again (its event loop is closed): make a new one.
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp_server(app: Flask) -> Iterator[LocalSmtpServer]:
+    """The app's outbox delivers over SMTP to this server for the length of the test."""
+    server = LocalSmtpServer()
+    server.start()
+    previous = {key: app.config[key] for key in ("MAIL_BACKEND", "MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT")}
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=3)
+    yield server
+    app.config.update(previous)
+    server.stop()
