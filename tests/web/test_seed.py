@@ -1,0 +1,55 @@
+from sqlalchemy import func, select
+
+from mentoring.accounts.models import User
+from mentoring.extensions import db
+from mentoring.reference.models import District, Topic
+from mentoring.web.cli import DEMO_PASSWORD, DEMO_USERS
+from tests.conftest import submit
+
+
+def counts(app) -> tuple[int, int, int]:
+    with app.app_context():
+        return tuple(
+            db.session.scalar(select(func.count()).select_from(model)) for model in (User, District, Topic)
+        )
+
+
+def test_seed_demo_is_idempotent_and_every_demo_login_works(app, runner):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert DEMO_PASSWORD in first.output
+    after_first = counts(app)
+    assert after_first == (4, 6, 8)
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert counts(app) == after_first
+    for username, role, display_name in DEMO_USERS:
+        client = app.test_client()
+        response = submit(client, "/login", {"username": username, "password": DEMO_PASSWORD})
+        assert response.status_code == 303, username
+        assert display_name in client.get("/home").text
+
+
+def test_seeded_topics_have_a_name_in_every_shipped_language(app, runner):
+    runner.invoke(args=["seed-demo"])
+    with app.app_context():
+        for topic in db.session.scalars(select(Topic)):
+            assert set(app.config["LANGUAGES"]) <= set(topic.names), topic.key
+
+
+def test_demo_data_is_refused_where_it_is_not_allowed(app, runner):
+    app.config["ALLOW_DEMO_SEED"] = False
+    try:
+        result = runner.invoke(args=["seed-demo"])
+    finally:
+        app.config["ALLOW_DEMO_SEED"] = True
+    assert result.exit_code != 0
+    assert counts(app)[0] == 0
+
+
+def test_a_broken_municipality_file_is_reported_and_nothing_is_loaded(app, runner, tmp_path):
+    broken = tmp_path / "city.json"
+    broken.write_text('{"districts": [{"name": "no key"}]}')
+    result = runner.invoke(args=["load-reference", str(broken)])
+    assert result.exit_code != 0
+    assert "key" in result.output
+    assert counts(app)[1] == 0
