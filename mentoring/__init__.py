@@ -51,6 +51,7 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
 
     from mentoring import accounts, i18n, models, web  # noqa: F401  (models: the whole schema)
     from mentoring.accounts.cli import users_cli
+    from mentoring.i18n.cli import i18n_cli
     from mentoring.notifications.cli import outbox_cli
     from mentoring.web.context import register_template_helpers
     from mentoring.web.errors import register_error_pages
@@ -60,6 +61,7 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     app.register_blueprint(i18n.bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(i18n_cli)
     register_template_helpers(app)
     register_error_pages(app)
     return app

@@ -13,6 +13,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,17 @@ def test_config(database_url: str, tmp_path: Path, **extra: object) -> dict:
     }
 
 
+@contextmanager
+def another_app_instance(database_url: str, tmp_path: Path, **extra: object) -> Iterator[Flask]:
+    """A second instance of the app on the same database (as behind a load balancer)."""
+    other = create_app("testing", test_config(database_url, tmp_path, **extra))
+    try:
+        yield other
+    finally:
+        with other.app_context():
+            db.engine.dispose()
+
+
 def reset_schema(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -145,8 +157,10 @@ def runner(app: Flask):  # type: ignore[no-untyped-def]
     return app.test_cli_runner()
 
 
-CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
-                          r'type="hidden" name="csrf_token" value="([^"]+)"')
+CSRF_PATTERN = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'type="hidden" name="csrf_token" value="([^"]+)"'
+)
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
@@ -206,6 +220,7 @@ def chromium():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def page(chromium, live_server: str):  # type: ignore[no-untyped-def]
     context = chromium.new_context(base_url=live_server, locale="de-DE")
+    context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
     context.close()
@@ -219,7 +234,7 @@ class LocalSmtpServer:
         self.messages: list = []
         self.controller = None
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         self.messages.append(envelope)
         return "250 OK"
 

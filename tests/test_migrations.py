@@ -12,5 +12,12 @@ def test_migrations_build_the_schema_the_models_describe(app):
         differences = compare_metadata(context, db.metadata)
         tables = set(inspect(connection).get_table_names())
     assert differences == []
-    assert {"users", "invitations", "password_reset_tokens", "outbox_messages", "districts", "topics"} <= tables
+    assert {
+        "users",
+        "invitations",
+        "password_reset_tokens",
+        "outbox_messages",
+        "districts",
+        "topics",
+    } <= tables
     assert "alembic_version" in tables

@@ -1,7 +1,7 @@
 import pytest
 
 from mentoring import create_app
-from tests.conftest import csrf_token, redis_url, submit
+from tests.conftest import another_app_instance, csrf_token, missing_service, redis_url, submit
 from tests.factories import DEMO_PASSWORD, get_user, make_user
 
 
@@ -45,7 +45,9 @@ def test_login_is_rate_limited_with_a_friendly_page(app, client):
     make_user(app, username="lena")
     token = csrf_token(client)
     statuses = [
-        client.post("/login", data={"csrf_token": token, "username": "lena", "password": "wrong-pass-1"}).status_code
+        client.post(
+            "/login", data={"csrf_token": token, "username": "lena", "password": "wrong-pass-1"}
+        ).status_code
         for _ in range(11)
     ]
     assert statuses[:10] == [422] * 10
@@ -57,21 +59,17 @@ def test_login_is_rate_limited_with_a_friendly_page(app, client):
 
 def test_login_limit_is_shared_by_two_app_instances_through_redis(app, database_url, tmp_path):
     if not redis_url():
-        from tests.conftest import missing_service
-
         missing_service("TEST_REDIS_URL is not set (Redis)")
     make_user(app, username="lena")
-    shared = {
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "RATELIMIT_STORAGE_URI": redis_url(),
-        "RATELIMIT_KEY_PREFIX": app.config["RATELIMIT_KEY_PREFIX"],
-        "MAIL_FILE_DIR": str(tmp_path),
-    }
-    first, second = (create_app("testing", shared).test_client() for _ in range(2))
-    wrong = {"username": "lena", "password": "wrong-pass-1"}
-    for _ in range(10):
-        assert submit(first, "/login", wrong).status_code == 422
-    assert submit(second, "/login", wrong).status_code == 429
+    shared = {"RATELIMIT_KEY_PREFIX": app.config["RATELIMIT_KEY_PREFIX"]}
+    with (
+        another_app_instance(database_url, tmp_path, **shared) as first,
+        another_app_instance(database_url, tmp_path, **shared) as second,
+    ):
+        wrong = {"username": "lena", "password": "wrong-pass-1"}
+        for _ in range(10):
+            assert submit(first.test_client(), "/login", wrong).status_code == 422
+        assert submit(second.test_client(), "/login", wrong).status_code == 429
 
 
 def test_session_cookie_is_httponly_and_samesite_lax(app, client):

@@ -53,9 +53,7 @@ def test_unknown_and_e_mail_less_accounts_get_the_same_answer_and_no_mail(app, c
         assert db.session.scalars(select(OutboxMessage)).first() is None
 
 
-def test_coordinator_creates_a_one_time_reset_link_for_a_parent_without_e_mail(
-    app, client, login_as
-):
+def test_coordinator_creates_a_one_time_reset_link_for_a_parent_without_e_mail(app, client, login_as):
     login_as("coordinator")
     make_user(app, username="ayse", locale="ar")
     with app.app_context():

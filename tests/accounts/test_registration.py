@@ -60,9 +60,7 @@ def test_weak_password_gets_a_clear_message_and_no_account(app, client):
 
 
 def test_short_password_and_mismatch_are_listed_in_the_error_summary(app, client):
-    response = submit(
-        client, "/register", NEW_PARENT | {"password": "abc", "password_confirm": "abd"}
-    )
+    response = submit(client, "/register", NEW_PARENT | {"password": "abc", "password_confirm": "abd"})
     assert response.status_code == 422
     summary = response.text.split('class="error-summary"')[1].split("</div>")[0]
     assert "mindestens 8 Zeichen" in summary
@@ -73,9 +71,7 @@ def test_short_password_and_mismatch_are_listed_in_the_error_summary(app, client
 
 
 def test_bad_email_and_phone_are_explained_in_german_by_default(app, client):
-    response = submit(
-        client, "/register", NEW_PARENT | {"email": "lena@", "phone": "12"}
-    )
+    response = submit(client, "/register", NEW_PARENT | {"email": "lena@", "phone": "12"})
     assert response.status_code == 422
     assert "E-Mail-Adresse" in response.text
     assert "Telefonnummer" in response.text

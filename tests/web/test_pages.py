@@ -1,6 +1,5 @@
-from mentoring import create_app
 from mentoring.security import public
-from tests.conftest import csrf_token
+from tests.conftest import another_app_instance, csrf_token
 
 
 def test_start_page_says_plainly_what_parents_get_and_that_it_is_not_the_jugendamt(client):
@@ -33,7 +32,9 @@ def test_pages_have_no_inline_scripts_or_styles(client):
 
 
 def test_form_without_csrf_token_gets_a_friendly_page_in_the_users_language(client):
-    response = client.post("/login", data={"username": "x", "password": "y"}, headers={"Accept-Language": "en"})
+    response = client.post(
+        "/login", data={"username": "x", "password": "y"}, headers={"Accept-Language": "en"}
+    )
     assert response.status_code == 400
     assert "Please send the form again" in response.text
     assert "<html" in response.text
@@ -47,17 +48,14 @@ def test_oversized_form_gets_a_clear_answer_not_a_crash(client):
 
 
 def test_unexpected_error_shows_a_friendly_page_and_no_traceback(database_url, tmp_path):
-    app = create_app(
-        "testing",
-        {"SQLALCHEMY_DATABASE_URI": database_url, "PROPAGATE_EXCEPTIONS": False, "MAIL_FILE_DIR": str(tmp_path)},
-    )
+    with another_app_instance(database_url, tmp_path, PROPAGATE_EXCEPTIONS=False) as app:
 
-    @app.get("/boom")
-    @public
-    def boom():
-        raise RuntimeError("secret detail")
+        @app.get("/boom")
+        @public
+        def boom():
+            raise RuntimeError("secret detail")
 
-    response = app.test_client().get("/boom")
+        response = app.test_client().get("/boom")
     assert response.status_code == 500
     assert "secret detail" not in response.text and "Traceback" not in response.text
     assert "Nichts, was Sie eingegeben haben, wurde gespeichert" in response.text or "später" in response.text

@@ -22,7 +22,7 @@ def test_seed_demo_is_idempotent_and_every_demo_login_works(app, runner):
     assert after_first == (4, 6, 8)
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert counts(app) == after_first
-    for username, role, display_name in DEMO_USERS:
+    for username, _role, display_name in DEMO_USERS:
         client = app.test_client()
         response = submit(client, "/login", {"username": username, "password": DEMO_PASSWORD})
         assert response.status_code == 303, username
