@@ -1,0 +1,53 @@
+# Two commands for a newcomer: `make run` (the demo app) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+FLASK   = $(BIN)/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test install install-test translations compile-translations lint browser clean
+
+run: install compile-translations
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	@echo ""
+	@echo "Serving on http://$(HOST):$(PORT)  (stop with Ctrl+C)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install-test compile-translations browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+compile-translations: install
+	$(FLASK) i18n compile
+
+# After changing user-visible strings: extract, merge into every catalog, then translate.
+translations: install
+	$(FLASK) i18n update
+
+clean:
+	rm -rf $(VENV) instance/mentoring.sqlite test-artifacts .pytest_cache
