@@ -29,6 +29,11 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
         instance_path=str(ROOT / "instance"),
     )
     load_config(app, config, overrides)
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
     from mentoring.accounts.services import load_session_user
     from mentoring.extensions import babel, csrf, db, limiter, login_manager, migrate

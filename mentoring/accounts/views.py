@@ -45,8 +45,13 @@ def public_url(endpoint: str, **values: object) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
+def login_username_key() -> str:
+    return "login-user:" + services.normalise_username(request.form.get("username", ""))[:40]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(rate("LOGIN_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(rate("LOGIN_USERNAME_RATE_LIMIT"), methods=["POST"], key_func=login_username_key)
 @public
 def login():
     if current_user.is_authenticated:

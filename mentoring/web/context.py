@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_datetime
 from flask_login import current_user
 
@@ -30,5 +30,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def path_without_lang() -> str:
     """Where the language switcher returns to: this page, minus an explicit ?lang=."""
+    if not has_request_context():  # e-mails are rendered by the outbox worker
+        return "/"
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     return request.path + (f"?{urlencode(args)}" if args else "")

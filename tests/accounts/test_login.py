@@ -129,3 +129,33 @@ def test_change_password_with_wrong_current_password_changes_nothing(app, client
     )
     assert response.status_code == 422
     assert get_user(app, username).password_hash == before
+
+
+def test_guessing_one_username_from_many_addresses_is_limited_too(app, client):
+    make_user(app, username="lena")
+    token = csrf_token(client)
+    wrong = {"csrf_token": token, "username": "lena", "password": "wrong-pass-1"}
+    statuses = [
+        client.post("/login", data=wrong, environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code
+        for n in range(21)
+    ]
+    assert statuses[:20] == [422] * 20
+    assert statuses[20] == 429
+    # Another family logging in from one of those addresses is not locked out.
+    make_user(app, username="ali")
+    other = {"csrf_token": token, "username": "ali", "password": DEMO_PASSWORD}
+    assert client.post("/login", data=other, environ_base={"REMOTE_ADDR": "10.0.0.99"}).status_code == 303
+
+
+def test_behind_a_trusted_proxy_the_limit_counts_the_familys_address(database_url, tmp_path):
+    with another_app_instance(database_url, tmp_path, TRUSTED_PROXY_COUNT=1) as proxied:
+        client = proxied.test_client()
+        token = csrf_token(client)
+        wrong = {"csrf_token": token, "username": "nobody", "password": "wrong-pass-1"}
+        for _ in range(10):
+            response = client.post("/login", data=wrong, headers={"X-Forwarded-For": "203.0.113.7"})
+            assert response.status_code == 422
+        blocked = client.post("/login", data=wrong, headers={"X-Forwarded-For": "203.0.113.7"})
+        other_family = client.post("/login", data=wrong, headers={"X-Forwarded-For": "203.0.113.8"})
+    assert blocked.status_code == 429
+    assert other_family.status_code == 422
