@@ -98,10 +98,6 @@ class Config:
     WTF_I18N_ENABLED = False  # every message is ours and goes through our catalogs
     ALLOW_DEMO_SEED = False
 
-    @classmethod
-    def ratelimit_storage_uri(cls) -> str:
-        return cls.REDIS_URL or "memory://"
-
 
 class DevelopmentConfig(Config):
     DEBUG = False

@@ -36,8 +36,9 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
     from mentoring.accounts.services import load_session_user
-    from mentoring.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from mentoring.extensions import babel, csrf, db, login_manager, migrate
     from mentoring.i18n.locale import init_i18n, select_locale, select_timezone
+    from mentoring.ratelimits import init_rate_limits
     from mentoring.security import init_security
 
     db.init_app(app)
@@ -45,8 +46,6 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     csrf.init_app(app)
     init_i18n(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
-    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None  # the login page itself says what to do
@@ -68,5 +67,6 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     app.cli.add_command(outbox_cli)
     app.cli.add_command(i18n_cli)
     register_template_helpers(app)
+    init_rate_limits(app)  # after the blueprints: it wraps the views that declare limits
     register_error_pages(app)
     return app

@@ -24,7 +24,8 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from mentoring import create_app
-from mentoring.extensions import db, limiter
+from mentoring.extensions import db
+from mentoring.ratelimits import app_limiter
 from tests.factories import DEMO_PASSWORD, make_user
 
 REQUIRE_SERVICES = os.environ.get("MENTORING_REQUIRE_SERVICES") == "1"
@@ -143,7 +144,7 @@ def clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
         app = request.getfixturevalue("app")
         empty_all_tables(app)
         with app.app_context():
-            limiter.reset()
+            app_limiter(app).reset()
         shutil.rmtree(app.config["MAIL_FILE_DIR"], ignore_errors=True)
 
 

@@ -15,14 +15,11 @@ from mentoring.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from mentoring.extensions import db, limiter
+from mentoring.extensions import db
 from mentoring.i18n.locale import remember_locale, shipped_languages
 from mentoring.notifications.services import queue_email
+from mentoring.ratelimits import rate_limit
 from mentoring.security import Role, login_required, public, role_required, safe_next_url
-
-
-def rate(name: str):  # type: ignore[no-untyped-def]
-    return lambda: current_app.config[name]
 
 
 def new_account(form, locale: str) -> services.NewAccount:  # type: ignore[no-untyped-def]
@@ -50,8 +47,8 @@ def login_username_key() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(rate("LOGIN_RATE_LIMIT"), methods=["POST"])
-@limiter.limit(rate("LOGIN_USERNAME_RATE_LIMIT"), methods=["POST"], key_func=login_username_key)
+@rate_limit("LOGIN_RATE_LIMIT")
+@rate_limit("LOGIN_USERNAME_RATE_LIMIT", key_func=login_username_key)
 @public
 def login():
     if current_user.is_authenticated:
@@ -114,14 +111,14 @@ def register_as(role: Role, template: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(rate("REGISTER_RATE_LIMIT"), methods=["POST"])
+@rate_limit("REGISTER_RATE_LIMIT")
 @public
 def register():
     return register_as(Role.PARENT, "accounts/register.html")
 
 
 @bp.route("/register/mentor", methods=["GET", "POST"])
-@limiter.limit(rate("REGISTER_RATE_LIMIT"), methods=["POST"])
+@rate_limit("REGISTER_RATE_LIMIT")
 @public
 def register_mentor():
     return register_as(Role.MENTOR, "accounts/register_mentor.html")
@@ -168,7 +165,7 @@ def change_password():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(rate("RESET_RATE_LIMIT"), methods=["POST"])
+@rate_limit("RESET_RATE_LIMIT")
 @public
 def forgot_password():
     form = ForgotPasswordForm()

@@ -1,0 +1,57 @@
+"""Rate limits declared on views, applied by a Flask-Limiter instance of each app.
+
+Flask-Limiter keeps its storage and key prefix on the Limiter object from the first app it
+meets, so one module-level Limiter cannot serve two apps in one process (two instances in a
+test, a CLI next to a server). Views declare limits with `@rate_limit`; `init_rate_limits`
+gives each app its own Limiter (Redis when REDIS_URL is set) and wraps the declared views.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+F = TypeVar("F", bound=Callable[..., Any])
+LIMITS_ATTR = "_mentoring_rate_limits"
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    config_key: str  # the limit string lives in config, e.g. "10 per minute;50 per hour"
+    methods: tuple[str, ...] = ("POST",)
+    key_func: Callable[[], str] | None = None
+
+
+def rate_limit(config_key: str, methods: tuple[str, ...] = ("POST",), key_func=None) -> Callable[[F], F]:  # type: ignore[no-untyped-def]
+    def decorate(view: F) -> F:
+        limits = [*getattr(view, LIMITS_ATTR, []), RateLimit(config_key, methods, key_func)]
+        setattr(view, LIMITS_ATTR, limits)
+        return view
+
+    return decorate
+
+
+def app_limiter(app: Flask | None = None) -> Limiter:
+    return (app or current_app).extensions["mentoring_limiter"]
+
+
+def init_rate_limits(app: Flask) -> Limiter:
+    limiter = Limiter(
+        get_remote_address,
+        storage_uri=app.config.get("RATELIMIT_STORAGE_URI") or app.config["REDIS_URL"] or "memory://",
+        key_prefix=app.config["RATELIMIT_KEY_PREFIX"],
+    )
+    limiter.init_app(app)
+    app.extensions["mentoring_limiter"] = limiter
+    for endpoint, view in list(app.view_functions.items()):
+        for declared in getattr(view, LIMITS_ATTR, []):
+            view = limiter.limit(
+                lambda key=declared.config_key: current_app.config[key],
+                methods=list(declared.methods),
+                key_func=declared.key_func,
+            )(view)
+        app.view_functions[endpoint] = view
+    return limiter
