@@ -58,6 +58,13 @@ class Invitation(db.Model):
 
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
 
+    @property
+    def state(self) -> str:
+        """'used', 'expired' or 'open'."""
+        if self.used_at:
+            return "used"
+        return "expired" if self.expires_at <= utcnow() else "open"
+
 
 class PasswordResetToken(db.Model):
     """A single-use link to set a new password; e-mailed, or handed over by a coordinator."""

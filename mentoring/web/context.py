@@ -6,7 +6,6 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_datetime
 from flask_login import current_user
 
-from mentoring.db import utcnow
 from mentoring.security import Role, role_label
 
 
@@ -21,7 +20,6 @@ def register_template_helpers(app: Flask) -> None:
             "switcher_next": path_without_lang(),
             "imprint_address": current_app.config["IMPRINT_ADDRESS"],
             "role_label": role_label,
-            "now": utcnow(),
         }
 
     app.jinja_env.filters["datetime"] = format_datetime

@@ -8,7 +8,7 @@ from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage, OutboxStatus
 from tests.conftest import submit
-from tests.factories import DEMO_PASSWORD, make_user
+from tests.factories import DEMO_PASSWORD, get_user, make_user
 
 RESET_PATH = re.compile(r"http://localhost(/password/reset/[\w-]+)\?lang=(\w+)")
 
@@ -53,16 +53,18 @@ def test_unknown_and_e_mail_less_accounts_get_the_same_answer_and_no_mail(app, c
         assert db.session.scalars(select(OutboxMessage)).first() is None
 
 
+def coordinator_reset_link(app, client, username: str) -> tuple[str, str]:
+    """The coordinator presses "create a reset link" for `username`; returns (path, lang)."""
+    user_id = get_user(app, username).id
+    response = submit(client, f"/coordinator/users/{user_id}/reset-link", page="/coordinator/users")
+    assert response.status_code == 200
+    return RESET_PATH.search(response.text).groups()
+
+
 def test_coordinator_creates_a_one_time_reset_link_for_a_parent_without_e_mail(app, client, login_as):
     login_as("coordinator")
     make_user(app, username="ayse", locale="ar")
-    with app.app_context():
-        from mentoring.accounts.services import find_user_by_username
-
-        user_id = find_user_by_username("ayse").id
-    response = submit(client, f"/coordinator/users/{user_id}/reset-link", page="/coordinator/users")
-    assert response.status_code == 200
-    path, lang = RESET_PATH.search(response.text).groups()
+    path, lang = coordinator_reset_link(app, client, "ayse")
     assert lang == "ar"
     parent = app.test_client()
     form = parent.get(f"{path}?lang=ar")
@@ -75,27 +77,15 @@ def test_coordinator_creates_a_one_time_reset_link_for_a_parent_without_e_mail(a
 def test_a_new_reset_link_makes_the_old_one_useless(app, client, login_as):
     login_as("coordinator")
     make_user(app, username="ayse")
-    with app.app_context():
-        from mentoring.accounts.services import find_user_by_username
-
-        user_id = find_user_by_username("ayse").id
-    first = RESET_PATH.search(
-        submit(client, f"/coordinator/users/{user_id}/reset-link", page="/coordinator/users").text
-    ).group(1)
-    submit(client, f"/coordinator/users/{user_id}/reset-link", page="/coordinator/users")
+    first, _lang = coordinator_reset_link(app, client, "ayse")
+    coordinator_reset_link(app, client, "ayse")
     assert app.test_client().get(first).status_code == 410
 
 
 def test_reset_link_expires(app, client, login_as):
     login_as("coordinator")
     make_user(app, username="ayse")
-    with app.app_context():
-        from mentoring.accounts.services import find_user_by_username
-
-        user_id = find_user_by_username("ayse").id
-    path = RESET_PATH.search(
-        submit(client, f"/coordinator/users/{user_id}/reset-link", page="/coordinator/users").text
-    ).group(1)
+    path, _lang = coordinator_reset_link(app, client, "ayse")
     with time_machine.travel(utcnow() + timedelta(hours=73), tick=False):
         assert app.test_client().get(path).status_code == 410
     still_old = submit(app.test_client(), "/login", {"username": "ayse", "password": DEMO_PASSWORD})
