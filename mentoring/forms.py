@@ -94,7 +94,7 @@ def good_password(username_field: str | None = "username"):  # type: ignore[no-u
 def password_field(label: str, username_field: str | None = "username") -> PasswordField:
     return PasswordField(
         label,
-        [required(), good_password(username_field)],
+        [required(_l("Please choose a password.")), good_password(username_field)],
         description=_l("At least 8 characters. A short sentence is easy to remember."),
         render_kw={"autocomplete": "new-password"},
     )
@@ -103,7 +103,10 @@ def password_field(label: str, username_field: str | None = "username") -> Passw
 def confirm_field(other: str) -> PasswordField:
     return PasswordField(
         _l("Repeat the password"),
-        [required(), EqualTo(other, message=_l("The two passwords are not the same."))],
+        [
+            required(_l("Please enter the password a second time.")),
+            EqualTo(other, message=_l("The two passwords are not the same.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 

@@ -18,7 +18,7 @@ from mentoring.forms import (
 def username_field() -> StringField:
     return StringField(
         _l("Username"),
-        [required(), max_length(40), username_shape],
+        [required(_l("Please choose a username.")), max_length(40), username_shape],
         description=_l("You log in with this name. It does not have to be your real name."),
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
@@ -35,11 +35,13 @@ def display_name_field(label: str | None = None) -> StringField:
 class LoginForm(BaseForm):
     username = StringField(
         _l("Username"),
-        [required(), max_length(40)],
+        [required(_l("Please enter your username.")), max_length(40)],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
     password = PasswordField(
-        _l("Password"), [required(), max_length(128)], render_kw={"autocomplete": "current-password"}
+        _l("Password"),
+        [required(_l("Please enter your password.")), max_length(128)],
+        render_kw={"autocomplete": "current-password"},
     )
 
 
@@ -61,7 +63,7 @@ class AcceptInvitationForm(BaseForm):
 class ChangePasswordForm(BaseForm):
     current_password = PasswordField(
         _l("Current password"),
-        [required(), max_length(128)],
+        [required(_l("Please enter your current password.")), max_length(128)],
         render_kw={"autocomplete": "current-password"},
     )
     new_password = password_field(_l("New password"), username_field=None)
@@ -71,7 +73,7 @@ class ChangePasswordForm(BaseForm):
 class ForgotPasswordForm(BaseForm):
     identifier = StringField(
         _l("Username or e-mail address"),
-        [required(), max_length(254)],
+        [required(_l("Please enter your username or e-mail address.")), max_length(254)],
         render_kw={"autocomplete": "username", "autocapitalize": "none"},
     )
 
@@ -90,7 +92,9 @@ class ProfileForm(BaseForm):
 
 class InvitationForm(BaseForm):
     display_name = StringField(
-        _l("Name of the expert"), [required(), max_length(80)], render_kw={"autocomplete": "off"}
+        _l("Name of the expert"),
+        [required(_l("Please enter the name of the expert.")), max_length(80)],
+        render_kw={"autocomplete": "off"},
     )
     email = email_field()
     locale = ChoiceField(_l("Language of the invitation"), [required()], choices=[])
