@@ -72,6 +72,14 @@ class Config:
     RESET_LINK_HOURS = env_int("RESET_LINK_HOURS", 2)
     COORDINATOR_RESET_LINK_HOURS = env_int("COORDINATOR_RESET_LINK_HOURS", 72)
 
+    # Consultation hours
+    MAX_FUTURE_BOOKINGS_PER_CONTACT = env_int("MAX_FUTURE_BOOKINGS_PER_CONTACT", 3)
+    REMINDER_HOURS = env_int("REMINDER_HOURS", 24)
+    PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-11")
+    BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT", "20 per hour")
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
+    CORS_ORIGINS = env_list("CORS_ORIGINS", "")
+
     # Rate limits (Flask-Limiter); stored in Redis when REDIS_URL is set so all instances share them.
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True

@@ -3,9 +3,10 @@
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Enum, MetaData
+from sqlalchemy import DateTime, Enum, MetaData, String, type_coerce
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints make migrations reproducible on SQLite (batch mode) and PostgreSQL.
@@ -58,3 +59,24 @@ def str_enum(enum_class: type[StrEnum], length: int = 16) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+class TagList(TypeDecorator[list[str]]):
+    """A short list of codes stored as ",de,tr," so both SQLite and PostgreSQL filter it with LIKE."""
+
+    impl = String(200)
+    cache_ok = True
+
+    def process_bind_param(self, value: list[str] | None, dialect: Dialect) -> str:
+        items = [str(item).strip() for item in (value or []) if str(item).strip()]
+        if any("," in item or "%" in item or "_" in item for item in items):
+            raise ValueError("tags may not contain , % or _")
+        return "," + ",".join(items) + "," if items else ""
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> list[str]:
+        return [item for item in (value or "").split(",") if item]
+
+
+def has_tag(column: ColumnElement, tag: str) -> ColumnElement[bool]:
+    """SQL condition: the TagList column contains `tag`."""
+    return type_coerce(column, String).like(f"%,{tag},%")

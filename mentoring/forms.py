@@ -6,10 +6,18 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
-
-from mentoring.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
+from wtforms import (
+    DateField,
+    Field,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget, RadioInput
 
 USERNAME_PATTERN = re.compile(r"^[\w.\-]{3,40}$")
 
@@ -73,6 +81,9 @@ def valid_phone(form: FlaskForm, field: Field) -> None:
 
 def good_password(username_field: str | None = "username"):  # type: ignore[no-untyped-def]
     def check(form: FlaskForm, field: Field) -> None:
+        # Imported here: mentoring.accounts imports this module while it loads.
+        from mentoring.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
+
         username = ""
         if username_field and username_field in form:
             username = form[username_field].data or ""
@@ -119,9 +130,9 @@ def email_field() -> StringField:
     )
 
 
-def phone_field() -> StringField:
+def phone_field(label: str | None = None) -> StringField:
     return StringField(
-        _l("Phone number (optional)"),
+        label or _l("Phone number (optional)"),
         [optional(), max_length(32), valid_phone],
         render_kw={"autocomplete": "tel", "type": "tel", "inputmode": "tel"},
     )
@@ -137,3 +148,55 @@ class ChoiceField(SelectField):
     def iter_choices_values(self):  # type: ignore[no-untyped-def]
         for choice in self.choices or []:
             yield (choice[0], choice[1]) if isinstance(choice, tuple) else (choice, choice)
+
+
+class LocalDateField(DateField):
+    """A date field whose parse error is ours (translated); accepts 2026-11-30 and 30.11.2026."""
+
+    def __init__(self, label=None, validators=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(label, validators, format=["%Y-%m-%d", "%d.%m.%Y"], **kwargs)
+
+    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(_l("Please enter a date like 30.11.2026."))) from error
+
+
+class LocalTimeField(TimeField):
+    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(_l("Please enter a time like 09:30."))) from error
+
+
+class WholeNumberField(IntegerField):
+    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(_l("Please enter a whole number."))) from error
+
+
+def number_range(low: int, high: int) -> NumberRange:
+    return NumberRange(
+        low, high, message=_l("Please enter a number from %(min)d to %(max)d.", min=low, max=high)
+    )
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes; unknown values get our translated message."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        allowed = {str(choice[0]) for choice in self.choices or []}
+        if any(str(value) not in allowed for value in self.data or []):
+            raise ValidationError(_l("Please choose one of the options."))
+
+
+class RadiosField(ChoiceField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = RadioInput()

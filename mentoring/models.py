@@ -1,7 +1,19 @@
 """Every domain's models, imported in one place so Alembic and create_app see the whole schema."""
 
 from mentoring.accounts.models import Invitation, PasswordResetToken, User
+from mentoring.consultations.models import Booking, ExpertProfile, Slot, SlotSeries
 from mentoring.notifications.models import OutboxMessage
 from mentoring.reference.models import District, Topic
 
-__all__ = ["District", "Invitation", "OutboxMessage", "PasswordResetToken", "Topic", "User"]
+__all__ = [
+    "Booking",
+    "District",
+    "ExpertProfile",
+    "Invitation",
+    "OutboxMessage",
+    "PasswordResetToken",
+    "Slot",
+    "SlotSeries",
+    "Topic",
+    "User",
+]

@@ -17,13 +17,17 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"  # gave up after the last retry
+    CANCELLED = "cancelled"  # e.g. a reminder for a booking that was cancelled
 
 
 class OutboxMessage(db.Model):
     """A rendered message waiting to be delivered; written in the same transaction as its cause."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_due", "status", "send_after"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "send_after"),
+        Index("ix_outbox_messages_cancel_key", "cancel_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, 8))
@@ -32,7 +36,9 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(200), default="")
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus, 8), default=OutboxStatus.PENDING)
+    status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus, 10), default=OutboxStatus.PENDING)
+    # Lets the cause withdraw a scheduled message (a reminder) without the outbox knowing it.
+    cancel_key: Mapped[str | None] = mapped_column(String(80))
     send_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))

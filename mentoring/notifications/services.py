@@ -17,6 +17,7 @@ def queue_email(
     template: str,
     locale: str,
     send_after: datetime | None = None,
+    cancel_key: str | None = None,
     **context: object,
 ) -> OutboxMessage:
     """Render `emails/<template>.{subject.txt,txt,html}` in the recipient's locale into the outbox.
@@ -35,10 +36,61 @@ def queue_email(
         body_text=body_text,
         body_html=body_html,
         send_after=send_after or utcnow(),
+        cancel_key=cancel_key,
     )
     db.session.add(message)
     db.session.flush()
     return message
+
+
+def queue_sms(
+    recipient: str,
+    template: str,
+    locale: str,
+    send_after: datetime | None = None,
+    cancel_key: str | None = None,
+    **context: object,
+) -> OutboxMessage:
+    """Render `sms/<template>.txt` in the recipient's locale into the outbox (caller commits)."""
+    with force_locale(locale):
+        text = " ".join(render_template(f"sms/{template}.txt", **context).split())
+    message = OutboxMessage(
+        channel=Channel.SMS,
+        recipient=recipient,
+        locale=locale,
+        body_text=text,
+        send_after=send_after or utcnow(),
+        cancel_key=cancel_key,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def queue_message(
+    email: str | None,
+    phone: str | None,
+    template: str,
+    locale: str,
+    send_after: datetime | None = None,
+    cancel_key: str | None = None,
+    **context: object,
+) -> OutboxMessage:
+    """E-mail when there is an address, otherwise SMS: families without e-mail still hear from us."""
+    if email:
+        return queue_email(email, template, locale, send_after, cancel_key, **context)
+    if phone:
+        return queue_sms(phone, template, locale, send_after, cancel_key, **context)
+    raise ValueError("no e-mail and no phone to send to")
+
+
+def cancel_pending(cancel_key: str) -> int:
+    """Withdraw messages not yet sent under this key; returns how many."""
+    return db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.cancel_key == cancel_key, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.CANCELLED)
+    ).rowcount
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -1,9 +1,14 @@
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 import click
 from flask import current_app
 from sqlalchemy import select
 
 from mentoring.accounts import services as accounts
 from mentoring.accounts.models import User
+from mentoring.consultations import services as consultations
+from mentoring.consultations.models import CallDirection, ContactMode
 from mentoring.extensions import db
 from mentoring.reference import services as reference
 from mentoring.security import Role
@@ -13,10 +18,82 @@ DEMO_PASSWORD = "wertvoll-2026"  # noqa: S105  (documented demo password, refuse
 
 DEMO_USERS = (
     ("coordinator", Role.COORDINATOR, "Koordinierungsstelle"),
-    ("expert", Role.EXPERT, "Hebamme Sabine Kaya"),
+    ("expert", Role.EXPERT, "Sabine Kaya"),
     ("mentor", Role.MENTOR, "Ayşe (Mentorin)"),
     ("parent", Role.PARENT, "Lena"),
 )
+
+# Experts with weekly series over the next four weeks: (username, name, profession, languages,
+# [(weekday, start hour, end hour, mode, topics)]).
+DEMO_EXPERTS = (
+    (
+        "expert",
+        "Sabine Kaya",
+        "Hebamme",
+        ["de", "tr"],
+        [
+            (1, 9, 11, ContactMode.PHONE, ["pregnancy", "feeding", "sleep"]),
+            (3, 14, 16, ContactMode.ONLINE, ["crying", "sleep"]),
+        ],
+    ),
+    (
+        "olena",
+        "Olena Petrenko",
+        "Kinderkrankenschwester",
+        ["uk", "ru", "de"],
+        [
+            (0, 10, 12, ContactMode.ONLINE, ["feeding", "crying", "language"]),
+            (2, 15, 17, ContactMode.PHONE, ["sleep", "kita"]),
+        ],
+    ),
+    (
+        "ahmad",
+        "Ahmad Rahimi",
+        "Familienberater",
+        ["ar", "fa", "de", "en"],
+        [
+            (1, 16, 18, ContactMode.PHONE, ["money", "kita", "school-start"]),
+            (4, 9, 11, ContactMode.ONLINE, ["money", "language"]),
+        ],
+    ),
+)
+
+
+def seed_demo_slots() -> int:
+    """Weekly series for the demo experts, once: an expert who has series keeps them."""
+    created = 0
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    first = datetime.now(zone).date() + timedelta(days=1)
+    for username, name, profession, languages, rules in DEMO_EXPERTS:
+        user = ensure_demo_user(username, Role.EXPERT, name)
+        profile = consultations.get_or_create_profile(user)
+        consultations.update_profile(profile, profession, languages, "+492088250")
+        if consultations.expert_series(profile):
+            continue
+        for weekday, start, end, mode, topics in rules:
+            spec = consultations.SlotSpec(
+                mode=mode,
+                languages=languages,
+                topics=topics,
+                call_direction=CallDirection.EXPERT_CALLS,
+                min_notice_hours=2,
+                horizon_days=60,
+                cancel_deadline_hours=2,
+            )
+            _series, count = consultations.create_series(
+                profile,
+                weekday,
+                time(start),
+                time(end),
+                30,
+                first,
+                first + timedelta(days=27),
+                [],
+                spec,
+                zone,
+            )
+            created += count
+    return created
 
 
 def ensure_demo_user(username: str, role: Role, display_name: str) -> User:
@@ -45,8 +122,9 @@ def seed_demo() -> None:
         raise click.ClickException(str(error)) from error
     for username, role, display_name in DEMO_USERS:
         ensure_demo_user(username, role, display_name)
+    slots = seed_demo_slots()
     db.session.commit()
-    click.echo(f"{districts} districts and {topics} topics loaded.")
+    click.echo(f"{districts} districts and {topics} topics loaded, {slots} consultation times created.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role, _name in DEMO_USERS:
         click.echo(f"  {role.value:<12} {username}")

@@ -1,0 +1,414 @@
+"""Booking rules: a seat is claimed atomically, never beyond capacity, on SQLite and PostgreSQL.
+
+How the capacity rule holds under concurrency, with any number of app instances:
+1. `UPDATE slots SET booked_count = booked_count + 1 WHERE id = ? AND booked_count < capacity`
+   claims a seat in one statement. On PostgreSQL it takes the row lock, and a concurrent
+   claimant waits and re-checks the condition after we commit; SQLite lets one writer in at a
+   time. The loser's update matches no row: SlotFull.
+2. With the row held, the seat-holding bookings are counted again, so a drifted counter
+   cannot let one more in; the CHECK constraint `booked_count <= capacity` is the backstop.
+3. Per-contact rules (no overlapping bookings, at most N future ones) run under a
+   transaction-level advisory lock on the contact on PostgreSQL (the write lock on SQLite).
+Services flush; the caller commits, which releases the locks.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import joinedload
+
+from mentoring.consultations.models import (
+    SEAT_HOLDING,
+    Booking,
+    BookingStatus,
+    ContactMode,
+    ExpertProfile,
+    Slot,
+    SlotSeries,
+    SlotStatus,
+)
+from mentoring.db import utcnow
+from mentoring.extensions import db
+from mentoring.notifications.services import cancel_pending, queue_email, queue_message
+
+REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B to misread on the phone
+
+
+class BookingError(Exception):
+    code = "booking"
+
+
+class SlotFull(BookingError):
+    code = "full"
+
+
+class SlotUnavailable(BookingError):
+    code = "unavailable"
+
+
+class OverlappingBooking(BookingError):
+    code = "overlap"
+
+
+class TooManyBookings(BookingError):
+    code = "too_many"
+
+
+class TooLateToChange(BookingError):
+    code = "too_late"
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    locale: str
+    privacy_version: str
+    phone: str | None = None
+    email: str | None = None
+    district: str | None = None
+    age_group: str | None = None
+    note: str = ""
+    user_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        return self.phone or (self.email or "").lower()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(7))
+
+
+def lock_contact(contact_key: str) -> None:
+    if db.session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(contact_key.encode()).digest()[:8], "big", signed=True)
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def claim_seat(slot_id: int) -> bool:
+    claimed = db.session.execute(
+        update(Slot)
+        .where(Slot.id == slot_id, Slot.status == SlotStatus.OPEN, Slot.booked_count < Slot.capacity)
+        .values(booked_count=Slot.booked_count + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return claimed == 1
+
+
+def release_seat(slot_id: int) -> None:
+    db.session.execute(
+        update(Slot)
+        .where(Slot.id == slot_id, Slot.booked_count > 0)
+        .values(booked_count=Slot.booked_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def seats_held(slot_id: int) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(Booking.slot_id == slot_id, Booking.status.in_(SEAT_HOLDING))
+    )
+
+
+def locked_slot(slot_id: int) -> Slot:
+    slot = db.session.scalars(
+        select(Slot).where(Slot.id == slot_id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+    return slot
+
+
+def check_contact_rules(contact_key: str, slot: Slot, ignore_booking_id: int | None = None) -> None:
+    """One contact: no two overlapping seats, at most MAX_FUTURE_BOOKINGS future ones."""
+    lock_contact(contact_key)
+    mine = (
+        select(Booking.id, Slot.starts_at, Slot.ends_at)
+        .join(Booking.slot)
+        .where(
+            Booking.contact_key == contact_key,
+            Booking.status.in_(SEAT_HOLDING),
+            Slot.ends_at > utcnow(),
+        )
+    )
+    if ignore_booking_id is not None:
+        mine = mine.where(Booking.id != ignore_booking_id)
+    rows = db.session.execute(mine).all()
+    if any(start < slot.ends_at and slot.starts_at < end for _id, start, end in rows):
+        raise OverlappingBooking(slot.id)
+    if len(rows) >= current_app.config["MAX_FUTURE_BOOKINGS_PER_CONTACT"]:
+        raise TooManyBookings(slot.id)
+
+
+def take_seat(slot_id: int, contact_key: str, ignore_booking_id: int | None = None) -> Slot:
+    """Claim one seat of the slot for this contact, or raise; the caller commits or rolls back."""
+    if not claim_seat(slot_id):
+        slot = db.session.get(Slot, slot_id)
+        if slot is None or slot.status != SlotStatus.OPEN:
+            raise SlotUnavailable(slot_id)
+        raise SlotFull(slot_id)
+    slot = locked_slot(slot_id)
+    if not is_bookable_ignoring_seat(slot):
+        raise SlotUnavailable(slot_id)
+    if seats_held(slot_id) >= slot.capacity:
+        raise SlotFull(slot_id)
+    check_contact_rules(contact_key, slot, ignore_booking_id)
+    return slot
+
+
+def is_bookable_ignoring_seat(slot: Slot) -> bool:
+    """The time rules (notice, horizon) for a slot whose seat we already claimed."""
+    now = utcnow()
+    return slot.status == SlotStatus.OPEN and slot.bookable_from <= now < slot.bookable_until
+
+
+def video_room() -> str:
+    return "elternberatung-" + secrets.token_urlsafe(18).replace("_", "x").replace("-", "y")
+
+
+def book_slot(slot_id: int, contact: Contact) -> tuple[Booking, str]:
+    """Book one seat; returns the booking and its raw manage token (shown once, stored hashed).
+
+    Raise SlotFull, SlotUnavailable, OverlappingBooking or TooManyBookings; nothing is written then.
+    """
+    slot = take_seat(slot_id, contact.key)
+    token = secrets.token_urlsafe(24)
+    booking = Booking(
+        slot_id=slot.id,
+        reference=new_reference(),
+        manage_token_hash=hash_token(token),
+        name=contact.name,
+        phone=contact.phone,
+        email=contact.email,
+        contact_key=contact.key,
+        locale=contact.locale,
+        district=contact.district,
+        age_group=contact.age_group,
+        note=contact.note,
+        user_id=contact.user_id,
+        privacy_version=contact.privacy_version,
+        video_room=video_room() if slot.mode == ContactMode.ONLINE else None,
+    )
+    booking.slot = slot
+    db.session.add(booking)
+    db.session.flush()
+    tell_parent(booking, "booking_confirmed", token)
+    schedule_reminder(booking, token)
+    tell_expert(booking, "expert_new_booking")
+    return booking, token
+
+
+def get_own_booking(token: str) -> Booking | None:
+    """The booking behind a manage link; None for an unknown token."""
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalars(
+        select(Booking)
+        .where(Booking.manage_token_hash == hash_token(token))
+        .options(joinedload(Booking.slot).joinedload(Slot.expert).joinedload(ExpertProfile.user))
+    ).first()
+
+
+def can_change(booking: Booking, now: datetime | None = None) -> bool:
+    """The parent may cancel or move until the slot's cancellation deadline."""
+    now = now or utcnow()
+    deadline = booking.slot.starts_at - timedelta(hours=booking.slot.cancel_deadline_hours)
+    return booking.status == BookingStatus.CONFIRMED and now < deadline
+
+
+def cancel_by_parent(booking: Booking, token: str) -> None:
+    if not can_change(booking):
+        raise TooLateToChange(booking.id)
+    end_booking(booking, BookingStatus.CANCELLED_BY_PARENT, "")
+    tell_parent(booking, "booking_cancelled", token)
+    tell_expert(booking, "expert_booking_cancelled")
+
+
+def cancel_by_expert(booking: Booking, reason: str) -> None:
+    """The expert cancels one booking; the parent is told why, in their language."""
+    if booking.status != BookingStatus.CONFIRMED:
+        raise SlotUnavailable(booking.slot_id)
+    end_booking(booking, BookingStatus.CANCELLED_BY_EXPERT, reason)
+    tell_parent(booking, "booking_cancelled_by_expert", None)
+
+
+def end_booking(booking: Booking, status: BookingStatus, reason: str) -> None:
+    booking.status = status
+    booking.cancelled_at = utcnow()
+    booking.cancel_reason = reason
+    release_seat(booking.slot_id)
+    cancel_pending(reminder_key(booking))
+    db.session.flush()
+
+
+def move_booking(booking: Booking, token: str, new_slot_id: int) -> None:
+    """Move to another slot until the deadline; the manage link stays the same."""
+    if not can_change(booking):
+        raise TooLateToChange(booking.id)
+    if new_slot_id == booking.slot_id:
+        raise SlotUnavailable(new_slot_id)
+    new_slot = take_seat(new_slot_id, booking.contact_key, ignore_booking_id=booking.id)
+    release_seat(booking.slot_id)
+    cancel_pending(reminder_key(booking))
+    old_expert = booking.slot.expert
+    booking.slot_id = new_slot.id
+    booking.slot = new_slot
+    booking.video_room = video_room() if new_slot.mode == ContactMode.ONLINE else None
+    db.session.flush()
+    tell_parent(booking, "booking_moved", token)
+    schedule_reminder(booking, token)
+    tell_expert(booking, "expert_new_booking")
+    if old_expert.id != new_slot.expert_id:
+        tell_expert(booking, "expert_booking_cancelled", expert=old_expert)
+
+
+def mark_attendance(booking: Booking, attended: bool) -> None:
+    """After the slot has begun, the expert records attended or no-show (both keep the seat)."""
+    if booking.status not in SEAT_HOLDING or booking.slot.starts_at > utcnow():
+        raise SlotUnavailable(booking.slot_id)
+    booking.status = BookingStatus.ATTENDED if attended else BookingStatus.NO_SHOW
+    db.session.flush()
+
+
+def get_expert_booking(expert: ExpertProfile, booking_id: int) -> Booking | None:
+    """A booking only if it is in one of this expert's slots (else None: 404, not a leak)."""
+    return db.session.scalars(
+        select(Booking).join(Booking.slot).where(Booking.id == booking_id, Slot.expert_id == expert.id)
+    ).first()
+
+
+def bookings_for_slots(slot_ids: list[int]) -> dict[int, list[Booking]]:
+    by_slot: dict[int, list[Booking]] = {slot_id: [] for slot_id in slot_ids}
+    if slot_ids:
+        for booking in db.session.scalars(
+            select(Booking).where(Booking.slot_id.in_(slot_ids)).order_by(Booking.created_at)
+        ):
+            by_slot[booking.slot_id].append(booking)
+    return by_slot
+
+
+def cancel_slot(slot: Slot, reason: str) -> int:
+    """Cancel a whole slot; every parent in it is told. Returns how many bookings ended."""
+    ended = 0
+    for booking in db.session.scalars(
+        select(Booking).where(Booking.slot_id == slot.id, Booking.status == BookingStatus.CONFIRMED)
+    ):
+        cancel_by_expert(booking, reason)
+        ended += 1
+    slot.status = SlotStatus.CANCELLED
+    db.session.flush()
+    return ended
+
+
+def cancel_series_from(
+    series: SlotSeries, first_day: date, first_day_start: datetime, reason: str
+) -> tuple[int, int]:
+    """End a series from `first_day` on: its slots are cancelled and their parents told."""
+    slots = db.session.scalars(
+        select(Slot).where(
+            Slot.series_id == series.id, Slot.starts_at >= first_day_start, Slot.status == SlotStatus.OPEN
+        )
+    ).all()
+    told = sum(cancel_slot(slot, reason) for slot in slots)
+    if first_day <= series.first_date:
+        series.is_cancelled = True
+    else:
+        series.last_date = min(series.last_date, first_day - timedelta(days=1))
+    db.session.flush()
+    return len(slots), told
+
+
+def skip_series_date(
+    series: SlotSeries, day_start: datetime, day_end: datetime, reason: str
+) -> tuple[int, int]:
+    """A day off in a series (a holiday): that day's slots are cancelled, parents told."""
+    slots = db.session.scalars(
+        select(Slot).where(
+            Slot.series_id == series.id,
+            Slot.starts_at >= day_start,
+            Slot.starts_at < day_end,
+            Slot.status == SlotStatus.OPEN,
+        )
+    ).all()
+    told = sum(cancel_slot(slot, reason) for slot in slots)
+    series.skipped_dates = [*series.skipped_dates, day_start.date().isoformat()]
+    db.session.flush()
+    return len(slots), told
+
+
+# Messages ---------------------------------------------------------------------------------
+
+
+def reminder_key(booking: Booking) -> str:
+    return f"booking:{booking.id}:reminder"
+
+
+def manage_url(booking: Booking, token: str | None) -> str | None:
+    if token is None:
+        return None
+    from flask import url_for
+
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
+        "consultations.manage", token=token, lang=booking.locale
+    )
+
+
+def video_url(booking: Booking) -> str | None:
+    if not booking.video_room:
+        return None
+    return current_app.config["VIDEO_BASE_URL"].rstrip("/") + "/" + booking.video_room
+
+
+def message_context(booking: Booking, token: str | None) -> dict:
+    return {
+        "booking": booking,
+        "slot": booking.slot,
+        "expert": booking.slot.expert,
+        "manage_url": manage_url(booking, token),
+        "video_url": video_url(booking),
+    }
+
+
+def tell_parent(booking: Booking, template: str, token: str | None) -> None:
+    queue_message(
+        booking.email,
+        booking.phone,
+        f"consultations/{template}",
+        booking.locale,
+        **message_context(booking, token),
+    )
+
+
+def schedule_reminder(booking: Booking, token: str) -> None:
+    """The reminder is an outbox row due before the slot, withdrawn if the booking ends."""
+    send_at = booking.slot.starts_at - timedelta(hours=current_app.config["REMINDER_HOURS"])
+    if send_at <= utcnow():
+        return
+    queue_message(
+        booking.email,
+        booking.phone,
+        "consultations/reminder",
+        booking.locale,
+        send_after=send_at,
+        cancel_key=reminder_key(booking),
+        **message_context(booking, token),
+    )
+
+
+def tell_expert(booking: Booking, template: str, expert: ExpertProfile | None = None) -> None:
+    expert = expert or booking.slot.expert
+    if expert.user.email:
+        queue_email(
+            expert.user.email,
+            f"consultations/{template}",
+            expert.user.locale,
+            **message_context(booking, None),
+        )

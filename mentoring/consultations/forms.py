@@ -1,0 +1,176 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import InputRequired, ValidationError
+
+from mentoring.consultations.models import CallDirection, ContactMode
+from mentoring.forms import (
+    BaseForm,
+    CheckboxesField,
+    ChoiceField,
+    LocalDateField,
+    LocalTimeField,
+    RadiosField,
+    WholeNumberField,
+    email_field,
+    max_length,
+    number_range,
+    optional,
+    phone_field,
+    required,
+)
+
+MODE_CHOICES = [
+    (ContactMode.PHONE.value, _l("By phone")),
+    (ContactMode.ONLINE.value, _l("Online (video)")),
+]
+CALL_CHOICES = [
+    (CallDirection.EXPERT_CALLS.value, _l("I call the parent")),
+    (CallDirection.PARENT_CALLS.value, _l("The parent calls me")),
+]
+WEEKDAY_CHOICES = [
+    ("0", _l("Monday")),
+    ("1", _l("Tuesday")),
+    ("2", _l("Wednesday")),
+    ("3", _l("Thursday")),
+    ("4", _l("Friday")),
+    ("5", _l("Saturday")),
+    ("6", _l("Sunday")),
+]
+
+
+def number(label: str, low: int, high: int, default: int, description: str | None = None) -> WholeNumberField:
+    return WholeNumberField(
+        label,
+        [InputRequired(message=_l("Please fill in this field.")), number_range(low, high)],
+        default=default,
+        description=description,
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class BookingForm(BaseForm):
+    name = StringField(
+        _l("Your name or a nickname"),
+        [required(_l("Please tell us how we may call you.")), max_length(80)],
+        render_kw={"autocomplete": "name"},
+    )
+    phone = phone_field()
+    email = email_field()
+    locale = ChoiceField(_l("Language for messages to you"), [required()], choices=[])
+    district = ChoiceField(_l("Where do you live? (optional)"), choices=[])
+    age_group = ChoiceField(_l("How old is your child? (optional)"), choices=[])
+    note = TextAreaField(
+        _l("What would you like to talk about? (optional)"),
+        [optional(), max_length(500)],
+        description=_l("A few words are enough. Please do not write anything you want to keep private."),
+    )
+    consent = BooleanField(
+        _l("I have read the privacy notice and agree that my details are stored for this appointment."),
+        [InputRequired(message=_l("Please agree to the privacy notice, otherwise we cannot book."))],
+    )
+
+    def validate_email(self, field) -> None:  # type: ignore[no-untyped-def]
+        if not (self.phone.data or field.data):
+            raise ValidationError(_l("Please give a phone number or an e-mail address, so we can reach you."))
+
+
+class SlotSettingsForm(BaseForm):
+    mode = RadiosField(_l("How do you talk?"), [required()], choices=MODE_CHOICES, default="phone")
+    call_direction = RadiosField(_l("Who calls?"), choices=CALL_CHOICES, default="expert_calls")
+    call_number = phone_field(_l("Number parents call (only if the parent calls you)"))
+    languages = CheckboxesField(_l("Languages you speak in this consultation"), choices=[])
+    topics = CheckboxesField(_l("Topics"), choices=[])
+    capacity = number(_l("Places per time"), 1, 50, 1)
+    min_notice_hours = number(
+        _l("Minimum notice in hours"), 0, 168, 12, _l("How long before the time a booking is still possible.")
+    )
+    horizon_days = number(_l("Bookable how many days ahead"), 1, 365, 60)
+    cancel_deadline_hours = number(_l("Parents can cancel up to how many hours before"), 0, 168, 12)
+
+    def validate_languages(self, field) -> None:  # type: ignore[no-untyped-def]
+        if not field.data:
+            raise ValidationError(_l("Please choose at least one language."))
+
+    def validate_call_number(self, field) -> None:  # type: ignore[no-untyped-def]
+        if (
+            self.mode.data == ContactMode.PHONE
+            and self.call_direction.data == CallDirection.PARENT_CALLS
+            and not field.data
+        ):
+            raise ValidationError(_l("Please give the number parents should call."))
+
+
+class SlotForm(SlotSettingsForm):
+    day = LocalDateField(_l("Date"), [InputRequired(message=_l("Please enter a date like 30.11.2026."))])
+    start_time = LocalTimeField(
+        _l("Start time"), [InputRequired(message=_l("Please enter a time like 09:30."))]
+    )
+    minutes = number(_l("Length in minutes"), 5, 240, 30)
+
+
+class SeriesForm(SlotSettingsForm):
+    weekday = ChoiceField(_l("Weekday"), [required()], choices=WEEKDAY_CHOICES)
+    start_time = LocalTimeField(_l("From"), [InputRequired(message=_l("Please enter a time like 09:30."))])
+    end_time = LocalTimeField(_l("Until"), [InputRequired(message=_l("Please enter a time like 09:30."))])
+    minutes = number(_l("Length of each appointment in minutes"), 5, 240, 30)
+    first_date = LocalDateField(
+        _l("First date"), [InputRequired(message=_l("Please enter a date like 30.11.2026."))]
+    )
+    last_date = LocalDateField(
+        _l("Last date"), [InputRequired(message=_l("Please enter a date like 30.11.2026."))]
+    )
+    skipped = TextAreaField(
+        _l("Days off (optional)"),
+        [optional(), max_length(2000)],
+        description=_l("One date per line, for example public holidays: 24.12.2026"),
+    )
+
+    def skipped_dates(self) -> list:  # type: ignore[type-arg]
+        return self._skipped
+
+    def validate_skipped(self, field) -> None:  # type: ignore[no-untyped-def]
+        from datetime import datetime
+
+        self._skipped = []
+        for line in (field.data or "").split():
+            for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
+                try:
+                    self._skipped.append(datetime.strptime(line, pattern).date())
+                    break
+                except ValueError:
+                    continue
+            else:
+                raise ValidationError(_l("Please enter a date like 30.11.2026."))
+
+
+class ReasonForm(BaseForm):
+    reason = TextAreaField(
+        _l("Reason for the parent"),
+        [required(_l("Please give a short reason. The parent will read it.")), max_length(500)],
+    )
+
+
+class DayOffForm(ReasonForm):
+    day = LocalDateField(_l("Date"), [InputRequired(message=_l("Please enter a date like 30.11.2026."))])
+
+
+class ExpertProfileForm(BaseForm):
+    profession = StringField(
+        _l("Your profession"),
+        [required(_l("Please enter your profession.")), max_length(80)],
+        description=_l("For example: midwife, paediatric nurse, family counsellor"),
+    )
+    languages = CheckboxesField(_l("Languages you speak"), choices=[])
+    call_number = phone_field(_l("Phone number for parents (optional)"))
+
+
+class MoveForm(BaseForm):
+    slot_id = WholeNumberField(_l("New time"), [InputRequired(message=_l("Please choose a new time."))])
+
+
+class TopicForm(BaseForm):
+    key = StringField(
+        _l("Short key (letters and -)"),
+        [required(), max_length(40)],
+        description=_l("Used in links, for example: sleep"),
+    )

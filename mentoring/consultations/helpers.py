@@ -1,0 +1,55 @@
+"""Small view helpers shared by the parent and expert pages of this domain."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from mentoring.i18n.languages import KNOWN_LANGUAGES
+from mentoring.i18n.locale import shipped_languages
+from mentoring.reference import services as reference
+from mentoring.reference.models import AGE_GROUP_LABELS
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(0), zone())
+    return start, datetime.combine(day + timedelta(days=1), time(0), zone())
+
+
+def today() -> date:
+    return datetime.now(zone()).date()
+
+
+def topic_choices() -> list[tuple[str, str]]:
+    locale = str(get_locale())
+    return [(t.key, t.name_in(locale, current_app.config["DEFAULT_LOCALE"])) for t in reference.list_topics()]
+
+
+def topic_names() -> dict[str, str]:
+    return dict(topic_choices())
+
+
+def spoken_language_choices() -> list[tuple[str, str]]:
+    return [(code, lang.native_name) for code, lang in KNOWN_LANGUAGES.items()]
+
+
+def message_language_choices() -> list[tuple[str, str]]:
+    return [(lang.code, lang.native_name) for lang in shipped_languages()]
+
+
+def district_choices(blank_label: str) -> list[tuple[str, str]]:
+    return [("", blank_label)] + [(d.key, d.name) for d in reference.list_districts()]
+
+
+def age_group_choices(blank_label: str) -> list[tuple[str, str]]:
+    return [("", blank_label)] + [(key.value, str(label)) for key, label in AGE_GROUP_LABELS.items()]
+
+
+PREFER_NOT_TO_SAY = _l("Prefer not to say")
+ANY = _l("Any")

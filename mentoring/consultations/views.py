@@ -1,0 +1,240 @@
+"""Parents: find a time, book it in three short steps, manage it through the private link."""
+
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from mentoring.consultations import booking as booking_rules
+from mentoring.consultations import bp, services
+from mentoring.consultations.calendar import booking_calendar, expert_feed
+from mentoring.consultations.forms import BookingForm, MoveForm
+from mentoring.consultations.helpers import (
+    PREFER_NOT_TO_SAY,
+    age_group_choices,
+    district_choices,
+    message_language_choices,
+    spoken_language_choices,
+    topic_choices,
+    topic_names,
+    zone,
+)
+from mentoring.consultations.models import ContactMode
+from mentoring.extensions import db
+from mentoring.i18n.languages import KNOWN_LANGUAGES
+from mentoring.ratelimits import rate_limit
+from mentoring.security import Role, public
+
+
+def parse_filters(args) -> services.SlotFilter:  # type: ignore[no-untyped-def]
+    """Filters from the query string; anything unknown is ignored rather than an error."""
+    topics = {key for key, _name in topic_choices()}
+    topic = args.get("topic") if args.get("topic") in topics else None
+    language = args.get("language") if args.get("language") in KNOWN_LANGUAGES else None
+    mode = ContactMode(args["mode"]) if args.get("mode") in {m.value for m in ContactMode} else None
+    try:
+        day = date.fromisoformat(args["date"]) if args.get("date") else None
+    except ValueError:
+        day = None
+    return services.SlotFilter(topic=topic, language=language, mode=mode, day=day)
+
+
+def slot_page_context() -> dict:
+    return {
+        "topic_names": topic_names(),
+        "language_names": {code: lang.native_name for code, lang in KNOWN_LANGUAGES.items()},
+    }
+
+
+@bp.get("/consultations")
+@public
+def slots():
+    filters = parse_filters(request.args)
+    found = services.list_bookable_slots(filters, zone())
+    return render_template(
+        "consultations/slots.html",
+        slots=found,
+        filters=filters,
+        topic_choices=topic_choices(),
+        language_choices=spoken_language_choices(),
+        **slot_page_context(),
+    )
+
+
+def booking_form() -> BookingForm:
+    form = BookingForm()
+    form.locale.choices = message_language_choices()
+    form.district.choices = district_choices(str(PREFER_NOT_TO_SAY))
+    form.age_group.choices = age_group_choices(str(PREFER_NOT_TO_SAY))
+    if request.method == "GET":
+        form.locale.data = str(get_locale())
+        if current_user.is_authenticated and current_user.role == Role.PARENT:
+            form.name.data = current_user.display_name or current_user.username
+            form.phone.data = current_user.phone
+            form.email.data = current_user.email
+            form.locale.data = current_user.locale
+    return form
+
+
+def contact_from(form: BookingForm) -> booking_rules.Contact:
+    return booking_rules.Contact(
+        name=form.name.data,
+        phone=form.phone.data or None,
+        email=form.email.data or None,
+        locale=form.locale.data,
+        district=form.district.data or None,
+        age_group=form.age_group.data or None,
+        note=form.note.data or "",
+        user_id=current_user.id if current_user.is_authenticated else None,
+        privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+    )
+
+
+def booking_refused(error: booking_rules.BookingError) -> str:
+    return {
+        "full": _("This time has just been taken. Please choose another one."),
+        "unavailable": _("This time can no longer be booked. Please choose another one."),
+        "overlap": _("You already have an appointment at this time."),
+        "too_many": _("You already have the most appointments we allow at once. Please cancel one first."),
+        "too_late": _("It is too late to change this appointment. Please call the programme office."),
+    }[error.code]
+
+
+@bp.route("/consultations/slots/<int:slot_id>/book", methods=["GET", "POST"])
+@rate_limit("BOOKING_RATE_LIMIT")
+@public
+def book(slot_id: int):
+    slot = services.get_bookable_slot(slot_id)
+    if slot is None:
+        abort(404)
+    if not services.is_bookable(slot) and request.method == "GET":
+        flash(_("This time can no longer be booked. Please choose another one."), "error")
+        return redirect(url_for(".slots"), 303)
+    form = booking_form()
+    if form.validate_on_submit():
+        try:
+            _booking, token = booking_rules.book_slot(slot_id, contact_from(form))
+        except booking_rules.BookingError as error:
+            db.session.rollback()
+            if error.code in {"full", "unavailable"}:
+                flash(booking_refused(error), "error")
+                return redirect(url_for(".slots", **next_times_args(slot)), 303)
+            return render_template(
+                "consultations/book.html",
+                form=form,
+                slot=slot,
+                refused=booking_refused(error),
+                **slot_page_context(),
+            ), 409
+        db.session.commit()
+        return redirect(url_for(".manage", token=token, new=1), 303)
+    return render_template(
+        "consultations/book.html", form=form, slot=slot, refused=None, **slot_page_context()
+    ), (422 if form.errors else 200)
+
+
+def next_times_args(slot) -> dict:  # type: ignore[no-untyped-def]
+    """After losing a race: the list filtered like the lost slot, so the next times show first."""
+    args = {"mode": slot.mode.value}
+    if slot.topics:
+        args["topic"] = slot.topics[0]
+    return args
+
+
+def own_booking_or_404(token: str):  # type: ignore[no-untyped-def]
+    booking = booking_rules.get_own_booking(token)
+    if booking is None:
+        abort(404)
+    return booking
+
+
+@bp.get("/booking/<token>")
+@public
+def manage(token: str):
+    booking = own_booking_or_404(token)
+    return render_template(
+        "consultations/manage.html",
+        booking=booking,
+        slot=booking.slot,
+        token=token,
+        is_new=request.args.get("new") == "1",
+        can_change=booking_rules.can_change(booking),
+        video_url=booking_rules.video_url(booking),
+        **slot_page_context(),
+    )
+
+
+@bp.get("/booking/<token>/calendar.ics")
+@public
+def booking_ics(token: str):
+    booking = own_booking_or_404(token)
+    body = booking_calendar(
+        booking, booking_rules.video_url(booking), booking_rules.manage_url(booking, token)
+    )
+    return (
+        body,
+        200,
+        {
+            "Content-Type": "text/calendar; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="termin-{booking.reference}.ics"',
+        },
+    )
+
+
+@bp.post("/booking/<token>/cancel")
+@public
+def cancel(token: str):
+    booking = own_booking_or_404(token)
+    try:
+        booking_rules.cancel_by_parent(booking, token)
+    except booking_rules.BookingError as error:
+        db.session.rollback()
+        flash(booking_refused(error), "error")
+        return redirect(url_for(".manage", token=token), 303)
+    db.session.commit()
+    flash(_("Your appointment is cancelled. Thank you for letting us know."), "success")
+    return redirect(url_for(".manage", token=token), 303)
+
+
+@bp.route("/booking/<token>/move", methods=["GET", "POST"])
+@rate_limit("BOOKING_RATE_LIMIT")
+@public
+def move(token: str):
+    booking = own_booking_or_404(token)
+    if not booking_rules.can_change(booking):
+        flash(_("It is too late to change this appointment. Please call the programme office."), "error")
+        return redirect(url_for(".manage", token=token), 303)
+    form = MoveForm()
+    if form.validate_on_submit():
+        try:
+            booking_rules.move_booking(booking, token, form.slot_id.data)
+        except booking_rules.BookingError as error:
+            db.session.rollback()
+            flash(booking_refused(error), "error")
+            return redirect(url_for(".move", token=token), 303)
+        db.session.commit()
+        flash(_("Your appointment has been moved."), "success")
+        return redirect(url_for(".manage", token=token), 303)
+    filters = services.SlotFilter(mode=None)
+    choices = [s for s in services.list_bookable_slots(filters, zone(), limit=60) if s.id != booking.slot_id]
+    return render_template(
+        "consultations/move.html",
+        booking=booking,
+        token=token,
+        form=form,
+        slots=choices,
+        **slot_page_context(),
+    ), (422 if form.errors else 200)
+
+
+@bp.get("/calendar/<token>.ics")
+@public
+def expert_calendar(token: str):
+    from mentoring.consultations.expert_services import expert_by_feed_token
+
+    expert = expert_by_feed_token(token)
+    if expert is None:
+        abort(404)
+    return expert_feed(expert), 200, {"Content-Type": "text/calendar; charset=utf-8"}
