@@ -53,7 +53,7 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     login_manager.user_loader(load_session_user)
     init_security(app)
 
-    from mentoring import accounts, consultations, i18n, models, web  # noqa: F401  (models: the whole schema)
+    from mentoring import accounts, api, consultations, i18n, models, web  # noqa: F401  (models: the whole schema)
     from mentoring.accounts.cli import users_cli
     from mentoring.i18n.cli import i18n_cli
     from mentoring.notifications.cli import outbox_cli
@@ -64,6 +64,7 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     app.register_blueprint(accounts.bp)
     app.register_blueprint(i18n.bp)
     app.register_blueprint(consultations.bp)
+    app.register_blueprint(api.bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(i18n_cli)

@@ -16,7 +16,15 @@ from wtforms import (
     StringField,
     TimeField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget, RadioInput
 
 USERNAME_PATTERN = re.compile(r"^[\w.\-]{3,40}$")
@@ -142,7 +150,8 @@ class ChoiceField(SelectField):
     """A select whose 'not a valid choice' message is ours, so it is translated."""
 
     def pre_validate(self, form: FlaskForm) -> None:
-        if self.data not in {value for value, _label in self.iter_choices_values()}:
+        value = "" if self.data is None else self.data  # not sent at all: like the blank choice
+        if value not in {value for value, _label in self.iter_choices_values()}:
             raise ValidationError(_l("Please choose one of the options."))
 
     def iter_choices_values(self):  # type: ignore[no-untyped-def]
@@ -150,7 +159,15 @@ class ChoiceField(SelectField):
             yield (choice[0], choice[1]) if isinstance(choice, tuple) else (choice, choice)
 
 
-class LocalDateField(DateField):
+class ParsedOnceMixin:
+    """A value that could not be parsed gets one message, not a second from the range check."""
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if self.process_errors:  # type: ignore[attr-defined]
+            raise StopValidation()
+
+
+class LocalDateField(ParsedOnceMixin, DateField):
     """A date field whose parse error is ours (translated); accepts 2026-11-30 and 30.11.2026."""
 
     def __init__(self, label=None, validators=None, **kwargs):  # type: ignore[no-untyped-def]
@@ -163,7 +180,7 @@ class LocalDateField(DateField):
             raise ValueError(str(_l("Please enter a date like 30.11.2026."))) from error
 
 
-class LocalTimeField(TimeField):
+class LocalTimeField(ParsedOnceMixin, TimeField):
     def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
         try:
             super().process_formdata(valuelist)
@@ -171,7 +188,7 @@ class LocalTimeField(TimeField):
             raise ValueError(str(_l("Please enter a time like 09:30."))) from error
 
 
-class WholeNumberField(IntegerField):
+class WholeNumberField(ParsedOnceMixin, IntegerField):
     def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
         try:
             super().process_formdata(valuelist)

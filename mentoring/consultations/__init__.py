@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("consultations", __name__)
 
-from mentoring.consultations import expert_views, views  # noqa: E402,F401  (registers routes)
+from mentoring.consultations import expert_views, topic_views, views  # noqa: E402,F401  (registers routes)

@@ -5,8 +5,10 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from mentoring.consultations.booking import BookingError
 from mentoring.i18n.languages import KNOWN_LANGUAGES
 from mentoring.i18n.locale import shipped_languages
 from mentoring.reference import services as reference
@@ -53,3 +55,13 @@ def age_group_choices(blank_label: str) -> list[tuple[str, str]]:
 
 PREFER_NOT_TO_SAY = _l("Prefer not to say")
 ANY = _l("Any")
+
+
+def booking_refused(error: BookingError) -> str:
+    return {
+        "full": _("This time has just been taken. Please choose another one."),
+        "unavailable": _("This time can no longer be booked. Please choose another one."),
+        "overlap": _("You already have an appointment at this time."),
+        "too_many": _("You already have the most appointments we allow at once. Please cancel one first."),
+        "too_late": _("It is too late to change this appointment. Please call the programme office."),
+    }[error.code]

@@ -14,6 +14,7 @@ from mentoring.consultations.forms import BookingForm, MoveForm
 from mentoring.consultations.helpers import (
     PREFER_NOT_TO_SAY,
     age_group_choices,
+    booking_refused,
     district_choices,
     message_language_choices,
     spoken_language_choices,
@@ -90,16 +91,6 @@ def contact_from(form: BookingForm) -> booking_rules.Contact:
         user_id=current_user.id if current_user.is_authenticated else None,
         privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
     )
-
-
-def booking_refused(error: booking_rules.BookingError) -> str:
-    return {
-        "full": _("This time has just been taken. Please choose another one."),
-        "unavailable": _("This time can no longer be booked. Please choose another one."),
-        "overlap": _("You already have an appointment at this time."),
-        "too_many": _("You already have the most appointments we allow at once. Please cancel one first."),
-        "too_late": _("It is too late to change this appointment. Please call the programme office."),
-    }[error.code]
 
 
 @bp.route("/consultations/slots/<int:slot_id>/book", methods=["GET", "POST"])

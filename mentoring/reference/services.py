@@ -65,3 +65,30 @@ def list_districts() -> list[District]:
 
 def list_topics() -> list[Topic]:
     return list(db.session.scalars(select(Topic).where(Topic.is_active).order_by(Topic.position)))
+
+
+class TopicError(Exception):
+    """The key is taken or not usable."""
+
+
+def add_topic(key: str, names: dict[str, str]) -> Topic:
+    """A new topic with a name in every shipped language; raise TopicError for a taken key."""
+    if db.session.scalars(select(Topic).where(Topic.key == key)).first() is not None:
+        raise TopicError(key)
+    position = len(list_all_topics())
+    topic = Topic(key=key, names=names, position=position, is_active=True)
+    db.session.add(topic)
+    db.session.flush()
+    return topic
+
+
+def list_all_topics() -> list[Topic]:
+    return list(db.session.scalars(select(Topic).order_by(Topic.position, Topic.id)))
+
+
+def set_topic_active(topic_id: int, active: bool) -> Topic | None:
+    topic = db.session.get(Topic, topic_id)
+    if topic is not None:
+        topic.is_active = active
+        db.session.flush()
+    return topic

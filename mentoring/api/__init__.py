@@ -1,0 +1,7 @@
+"""The public JSON API (/api/v1) for the city's web site and magazine; services only."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from mentoring.api import views  # noqa: E402,F401  (registers routes)

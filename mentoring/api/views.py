@@ -1,0 +1,198 @@
+from datetime import date
+
+from flask import current_app, jsonify, request
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from mentoring.api import bp
+from mentoring.api.openapi import openapi_document
+from mentoring.consultations import booking as booking_rules
+from mentoring.consultations import services
+from mentoring.consultations.forms import BookingForm
+from mentoring.consultations.helpers import (
+    age_group_choices,
+    booking_refused,
+    district_choices,
+    message_language_choices,
+    topic_choices,
+    zone,
+)
+from mentoring.consultations.models import ContactMode, Slot
+from mentoring.extensions import csrf, db
+from mentoring.i18n.languages import KNOWN_LANGUAGES
+from mentoring.ratelimits import rate_limit
+from mentoring.security import public
+
+csrf.exempt(bp)  # no cookies are read here: nothing a forged cross-site request could use
+
+MAX_RANGE_DAYS = 92
+
+
+def problem(status: int, message: str, errors: dict | None = None):  # type: ignore[no-untyped-def]
+    body: dict = {"error": {"code": status, "message": message}}
+    if errors:
+        body["error"]["fields"] = errors
+    return jsonify(body), status
+
+
+def slot_json(slot: Slot) -> dict:
+    return {
+        "id": slot.id,
+        "starts_at": slot.starts_at.astimezone(zone()).isoformat(),
+        "ends_at": slot.ends_at.astimezone(zone()).isoformat(),
+        "mode": slot.mode.value,
+        "languages": slot.languages,
+        "topics": slot.topics,
+        "expert": {"display_name": slot.expert.display_name, "profession": slot.expert.profession},
+        "seats_left": slot.seats_left,
+    }
+
+
+@bp.after_request
+def cors(response):  # type: ignore[no-untyped-def]
+    origin = request.headers.get("Origin")
+    if origin and origin in current_app.config["CORS_ORIGINS"]:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Vary"] = "Origin"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/openapi.json")
+@public
+def openapi():
+    return jsonify(openapi_document())
+
+
+def parse_date(name: str, errors: dict) -> date | None:
+    value = request.args.get(name)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors[name] = [_("Please use a date like 2026-11-30.")]
+        return None
+
+
+@bp.get("/slots")
+@rate_limit("API_RATE_LIMIT", methods=("GET",))
+@public
+def list_slots():
+    errors: dict[str, list[str]] = {}
+    first, last = parse_date("from", errors), parse_date("to", errors)
+    if first and last and (last < first or (last - first).days > MAX_RANGE_DAYS):
+        errors["to"] = [_("Please choose an end date after the start date, at most 92 days later.")]
+    language = request.args.get("language")
+    if language and language not in KNOWN_LANGUAGES:
+        errors["language"] = [_("Unknown language.")]
+    mode = request.args.get("mode")
+    if mode and mode not in {m.value for m in ContactMode}:
+        errors["mode"] = [_("Please choose phone or online.")]
+    topic = request.args.get("topic")
+    if topic and topic not in {key for key, _name in topic_choices()}:
+        errors["topic"] = [_("Unknown topic.")]
+    if errors:
+        return problem(422, _("Some values are not right."), errors)
+    filters = services.SlotFilter(
+        topic=topic or None,
+        language=language or None,
+        mode=ContactMode(mode) if mode else None,
+        date_from=first,
+        date_to=last,
+    )
+    return {"slots": [slot_json(slot) for slot in services.list_bookable_slots(filters, zone(), limit=500)]}
+
+
+BOOKING_FIELDS = ("name", "phone", "email", "language", "district", "age_group", "note")
+
+
+def booking_form_from_json(data: dict) -> tuple[BookingForm, dict]:
+    """Check the JSON body with the same form the web page uses, so the rules are one."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, str] = {}
+    for name in BOOKING_FIELDS:
+        value = data.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            errors[name] = [_("Please send text.")]
+        else:
+            values["locale" if name == "language" else name] = value
+    if data.get("consent") is True:
+        values["consent"] = "y"
+    form = BookingForm(formdata=MultiDict(values), meta={"csrf": False})
+    form.locale.choices = message_language_choices()
+    form.district.choices = district_choices("")
+    form.age_group.choices = age_group_choices("")
+    return form, errors
+
+
+@bp.post("/bookings")
+@rate_limit("API_RATE_LIMIT")
+@rate_limit("BOOKING_RATE_LIMIT")
+@public
+def create_booking():
+    data = request.get_json(silent=True) if request.is_json else None
+    if not request.is_json:
+        return problem(415, _("Please send JSON (Content-Type: application/json)."))
+    if not isinstance(data, dict):
+        return problem(400, _("The request could not be understood. Please try again."))
+    slot_id = data.get("slot_id")
+    form, errors = booking_form_from_json(data)
+    if not isinstance(slot_id, int) or isinstance(slot_id, bool) or not 0 < slot_id < 2**31:
+        errors["slot_id"] = [_("Please choose a time.")]
+    if not form.validate() or errors:
+        for name, messages in form.errors.items():
+            errors.setdefault("language" if name == "locale" else name, messages)
+        return problem(422, _("Some values are not right."), errors)
+    slot = services.get_bookable_slot(slot_id)
+    if slot is None:
+        return problem(404, _("This page does not exist, or it has moved."))
+    contact = booking_rules.Contact(
+        name=form.name.data,
+        phone=form.phone.data or None,
+        email=form.email.data or None,
+        locale=form.locale.data,
+        district=form.district.data or None,
+        age_group=form.age_group.data or None,
+        note=form.note.data or "",
+        privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+    )
+    try:
+        booking, token = booking_rules.book_slot(slot_id, contact)
+    except booking_rules.BookingError as error:
+        db.session.rollback()
+        return problem(409, booking_refused(error))
+    db.session.commit()
+    return {
+        "reference": booking.reference,
+        "manage_url": booking_rules.manage_url(booking, token),
+        "starts_at": booking.slot.starts_at.astimezone(zone()).isoformat(),
+        "ends_at": booking.slot.ends_at.astimezone(zone()).isoformat(),
+        "mode": booking.slot.mode.value,
+        "token": token,
+    }, 201
+
+
+@bp.post("/bookings/<reference>/cancel")
+@rate_limit("API_RATE_LIMIT")
+@public
+def cancel_booking(reference: str):
+    data = request.get_json(silent=True) if request.is_json else None
+    if not request.is_json:
+        return problem(415, _("Please send JSON (Content-Type: application/json)."))
+    token = data.get("token") if isinstance(data, dict) else None
+    booking = booking_rules.get_own_booking(token) if isinstance(token, str) else None
+    # Reference and token must belong together; either wrong looks the same (no hint which).
+    if booking is None or booking.reference != reference:
+        return problem(404, _("No booking with this reference and token."))
+    try:
+        booking_rules.cancel_by_parent(booking, token)
+    except booking_rules.BookingError as error:
+        db.session.rollback()
+        return problem(409, booking_refused(error))
+    db.session.commit()
+    return {"reference": booking.reference, "status": booking.status.value}
