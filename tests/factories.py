@@ -39,3 +39,69 @@ def get_user(app: Flask, username: str):  # type: ignore[no-untyped-def]
         if user is not None:
             db.session.expunge(user)
         return user
+
+
+def make_expert(
+    app: Flask, username: str | None = None, languages=("de",), email: str | None = None, **fields
+) -> int:  # type: ignore[no-untyped-def]
+    """An expert account with a profile; returns the profile id."""
+    from mentoring.consultations import services as consultations
+
+    username = make_user(app, role=Role.EXPERT, username=username, email=email, **fields)
+    with app.app_context():
+        user = services.find_user_by_username(username)
+        profile = consultations.get_or_create_profile(user)
+        consultations.update_profile(profile, "Hebamme", list(languages), None)
+        db.session.commit()
+        return profile.id
+
+
+def make_slot(app: Flask, expert_id: int, starts_in=None, minutes: int = 30, **overrides) -> int:  # type: ignore[no-untyped-def]
+    """A bookable slot `starts_in` from now (default two days); returns its id.
+
+    A start in the past is allowed here (the service refuses it), for attendance tests.
+    """
+    from datetime import timedelta
+
+    from mentoring.consultations import services as consultations
+    from mentoring.consultations.models import ContactMode, ExpertProfile
+    from mentoring.db import utcnow
+
+    spec = consultations.SlotSpec(
+        mode=overrides.pop("mode", ContactMode.PHONE),
+        languages=list(overrides.pop("languages", ["de"])),
+        topics=list(overrides.pop("topics", ["sleep"])),
+        **overrides,
+    )
+    starts_at = (utcnow() + (starts_in if starts_in is not None else timedelta(days=2))).replace(
+        microsecond=0
+    )
+    with app.app_context():
+        expert = db.session.get(ExpertProfile, expert_id)
+        slot = consultations.new_slot(expert, starts_at, minutes, spec)
+        db.session.add(slot)
+        db.session.commit()
+        return slot.id
+
+
+PARENT = {
+    "name": "Ayla",
+    "phone": "0176 12345678",
+    "email": "",
+    "locale": "de",
+    "district": "",
+    "age_group": "",
+    "note": "",
+    "consent": "y",
+}
+
+
+def book_in_db(app: Flask, slot_id: int, **contact) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    """Book through the service with a real commit; returns (booking id, manage token)."""
+    from mentoring.consultations.booking import Contact, book_slot
+
+    values = {"name": "Ayla", "phone": "+4917612345678", "locale": "de", "privacy_version": "test"} | contact
+    with app.app_context():
+        booking, token = book_slot(slot_id, Contact(**values))
+        db.session.commit()
+        return booking.id, token

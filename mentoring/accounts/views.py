@@ -17,6 +17,7 @@ from mentoring.accounts.forms import (
 )
 from mentoring.extensions import db
 from mentoring.i18n.locale import remember_locale, shipped_languages
+from mentoring.links import public_url
 from mentoring.notifications.services import queue_email
 from mentoring.ratelimits import rate_limit
 from mentoring.security import Role, login_required, public, role_required, safe_next_url
@@ -35,11 +36,6 @@ def new_account(form, locale: str) -> services.NewAccount:  # type: ignore[no-un
 
 def language_choices() -> list[tuple[str, str]]:
     return [(lang.code, lang.native_name) for lang in shipped_languages()]
-
-
-def public_url(endpoint: str, **values: object) -> str:
-    """Absolute link for messages: the configured public address, not the request's host."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def login_username_key() -> str:

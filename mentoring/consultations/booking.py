@@ -33,6 +33,7 @@ from mentoring.consultations.models import (
 )
 from mentoring.db import utcnow
 from mentoring.extensions import db
+from mentoring.links import public_url
 from mentoring.notifications.services import cancel_pending, queue_email, queue_message
 
 REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B to misread on the phone
@@ -354,11 +355,7 @@ def reminder_key(booking: Booking) -> str:
 def manage_url(booking: Booking, token: str | None) -> str | None:
     if token is None:
         return None
-    from flask import url_for
-
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
-        "consultations.manage", token=token, lang=booking.locale
-    )
+    return public_url("consultations.manage", token=token, lang=booking.locale)
 
 
 def video_url(booking: Booking) -> str | None:

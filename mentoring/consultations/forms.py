@@ -1,3 +1,4 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
@@ -69,9 +70,15 @@ class BookingForm(BaseForm):
         [InputRequired(message=_l("Please agree to the privacy notice, otherwise we cannot book."))],
     )
 
-    def validate_email(self, field) -> None:  # type: ignore[no-untyped-def]
-        if not (self.phone.data or field.data):
-            raise ValidationError(_l("Please give a phone number or an e-mail address, so we can reach you."))
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        # Here, not in a field validator: Optional() ends the field checks when it is empty.
+        valid = super().validate(extra_validators)
+        if not (self.phone.data or self.email.data) and not (self.phone.errors or self.email.errors):
+            self.email.errors.append(
+                _("Please give a phone number or an e-mail address, so we can reach you.")
+            )
+            return False
+        return valid
 
 
 class SlotSettingsForm(BaseForm):
@@ -91,13 +98,17 @@ class SlotSettingsForm(BaseForm):
         if not field.data:
             raise ValidationError(_l("Please choose at least one language."))
 
-    def validate_call_number(self, field) -> None:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        valid = super().validate(extra_validators)
         if (
             self.mode.data == ContactMode.PHONE
             and self.call_direction.data == CallDirection.PARENT_CALLS
-            and not field.data
+            and not self.call_number.data
+            and not self.call_number.errors
         ):
-            raise ValidationError(_l("Please give the number parents should call."))
+            self.call_number.errors.append(_("Please give the number parents should call."))
+            return False
+        return valid
 
 
 class SlotForm(SlotSettingsForm):
