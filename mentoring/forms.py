@@ -16,6 +16,7 @@ from wtforms import (
     StringField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -146,17 +147,30 @@ def phone_field(label: str | None = None) -> StringField:
     )
 
 
+def select_choices(pairs: list[tuple[str, object]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices (tuples in a field's constructor are deprecated)."""
+    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
+
+
+def choice_values(choices: object) -> set[str]:
+    values = set()
+    for choice in choices or []:  # type: ignore[attr-defined]
+        if isinstance(choice, SelectChoice):
+            values.add(str(choice.value))
+        elif isinstance(choice, tuple):
+            values.add(str(choice[0]))
+        else:
+            values.add(str(choice))
+    return values
+
+
 class ChoiceField(SelectField):
     """A select whose 'not a valid choice' message is ours, so it is translated."""
 
     def pre_validate(self, form: FlaskForm) -> None:
         value = "" if self.data is None else self.data  # not sent at all: like the blank choice
-        if value not in {value for value, _label in self.iter_choices_values()}:
+        if str(value) not in choice_values(self.choices):
             raise ValidationError(_l("Please choose one of the options."))
-
-    def iter_choices_values(self):  # type: ignore[no-untyped-def]
-        for choice in self.choices or []:
-            yield (choice[0], choice[1]) if isinstance(choice, tuple) else (choice, choice)
 
 
 class ParsedOnceMixin:
@@ -209,7 +223,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def pre_validate(self, form: FlaskForm) -> None:
-        allowed = {str(choice[0]) for choice in self.choices or []}
+        allowed = choice_values(self.choices)
         if any(str(value) not in allowed for value in self.data or []):
             raise ValidationError(_l("Please choose one of the options."))
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import bp, expert_services, services
 from mentoring.consultations.forms import (
-    WEEKDAY_CHOICES,
+    WEEKDAY_LABELS,
     DayOffForm,
     ExpertProfileForm,
     ReasonForm,
@@ -181,7 +181,7 @@ def render_series_list(day_off_form: DayOffForm, end_form: DayOffForm, failed_id
         day_off_form=day_off_form,
         end_form=end_form,
         failed_id=failed_id,
-        weekday_names={key: str(label) for key, label in WEEKDAY_CHOICES},
+        weekday_names={key: str(label) for key, label in WEEKDAY_LABELS},
     )
 
 

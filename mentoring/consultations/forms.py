@@ -1,3 +1,5 @@
+from datetime import date, datetime
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField, TextAreaField
@@ -18,17 +20,18 @@ from mentoring.forms import (
     optional,
     phone_field,
     required,
+    select_choices,
 )
 
-MODE_CHOICES = [
+MODE_LABELS = [
     (ContactMode.PHONE.value, _l("By phone")),
     (ContactMode.ONLINE.value, _l("Online (video)")),
 ]
-CALL_CHOICES = [
+CALL_LABELS = [
     (CallDirection.EXPERT_CALLS.value, _l("I call the parent")),
     (CallDirection.PARENT_CALLS.value, _l("The parent calls me")),
 ]
-WEEKDAY_CHOICES = [
+WEEKDAY_LABELS = [
     ("0", _l("Monday")),
     ("1", _l("Tuesday")),
     ("2", _l("Wednesday")),
@@ -82,8 +85,12 @@ class BookingForm(BaseForm):
 
 
 class SlotSettingsForm(BaseForm):
-    mode = RadiosField(_l("How do you talk?"), [required()], choices=MODE_CHOICES, default="phone")
-    call_direction = RadiosField(_l("Who calls?"), choices=CALL_CHOICES, default="expert_calls")
+    mode = RadiosField(
+        _l("How do you talk?"), [required()], choices=select_choices(MODE_LABELS), default="phone"
+    )
+    call_direction = RadiosField(
+        _l("Who calls?"), choices=select_choices(CALL_LABELS), default="expert_calls"
+    )
     call_number = phone_field(_l("Number parents call (only if the parent calls you)"))
     languages = CheckboxesField(_l("Languages you speak in this consultation"), choices=[])
     topics = CheckboxesField(_l("Topics"), choices=[])
@@ -120,7 +127,7 @@ class SlotForm(SlotSettingsForm):
 
 
 class SeriesForm(SlotSettingsForm):
-    weekday = ChoiceField(_l("Weekday"), [required()], choices=WEEKDAY_CHOICES)
+    weekday = ChoiceField(_l("Weekday"), [required()], choices=select_choices(WEEKDAY_LABELS))
     start_time = LocalTimeField(_l("From"), [InputRequired(message=_l("Please enter a time like 09:30."))])
     end_time = LocalTimeField(_l("Until"), [InputRequired(message=_l("Please enter a time like 09:30."))])
     minutes = number(_l("Length of each appointment in minutes"), 5, 240, 30)
@@ -136,22 +143,29 @@ class SeriesForm(SlotSettingsForm):
         description=_l("One date per line, for example public holidays: 24.12.2026"),
     )
 
-    def skipped_dates(self) -> list:  # type: ignore[type-arg]
-        return self._skipped
+    def skipped_dates(self) -> list[date]:
+        return parse_dates(self.skipped.data or "")
 
     def validate_skipped(self, field) -> None:  # type: ignore[no-untyped-def]
-        from datetime import datetime
+        try:
+            parse_dates(field.data or "")
+        except ValueError as error:
+            raise ValidationError(_l("Please enter a date like 30.11.2026.")) from error
 
-        self._skipped = []
-        for line in (field.data or "").split():
-            for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
-                try:
-                    self._skipped.append(datetime.strptime(line, pattern).date())
-                    break
-                except ValueError:
-                    continue
-            else:
-                raise ValidationError(_l("Please enter a date like 30.11.2026."))
+
+def parse_dates(text: str) -> list[date]:
+    """Dates one per line (or separated by spaces), as 30.11.2026 or 2026-11-30."""
+    dates = []
+    for word in text.split():
+        for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
+            try:
+                dates.append(datetime.strptime(word, pattern).date())
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError(word)
+    return dates
 
 
 class ReasonForm(BaseForm):
