@@ -53,7 +53,9 @@ def test_expert_publishes_a_weekly_series_in_berlin_time_with_a_day_off(app, cli
     )
     assert response.status_code == 303
     with app.app_context():
-        starts = [s.starts_at.astimezone(BERLIN) for s in db.session.scalars(select(Slot).order_by(Slot.starts_at))]
+        starts = [
+            s.starts_at.astimezone(BERLIN) for s in db.session.scalars(select(Slot).order_by(Slot.starts_at))
+        ]
     assert len(starts) == 3 * 3  # four Tuesdays, one off, three 30-minute times each
     assert {s.strftime("%H:%M") for s in starts} == {"09:00", "09:30", "10:00"}
     assert {s.date() for s in starts} == {first, first + timedelta(days=14), first + timedelta(days=21)}
@@ -98,7 +100,12 @@ def test_an_expert_cannot_see_or_change_another_experts_bookings(app, client):
     make_expert(app, username="sabine")
     login(client, "sabine")
     assert client.get(f"/expert/bookings/{booking_id}/cancel").status_code == 404
-    assert submit(client, f"/expert/bookings/{booking_id}/attendance", {"attended": "yes"}, page="/expert/agenda").status_code == 404
+    assert (
+        submit(
+            client, f"/expert/bookings/{booking_id}/attendance", {"attended": "yes"}, page="/expert/agenda"
+        ).status_code
+        == 404
+    )
     assert "Ayla" not in client.get("/expert/agenda?view=week").text
     with app.app_context():
         assert db.session.get(Booking, booking_id).status == BookingStatus.CONFIRMED
@@ -113,7 +120,9 @@ def test_attendance_is_recorded_once_the_appointment_has_begun(app, client):
     with app.app_context():
         assert db.session.get(Booking, booking_id).status == BookingStatus.CONFIRMED
     with time_machine.travel(utcnow() + timedelta(days=2, minutes=5), tick=False):
-        response = submit(client, f"/expert/bookings/{booking_id}/attendance", {"attended": "no"}, page="/expert/agenda")
+        response = submit(
+            client, f"/expert/bookings/{booking_id}/attendance", {"attended": "no"}, page="/expert/agenda"
+        )
     assert response.status_code == 303
     with app.app_context():
         assert db.session.get(Booking, booking_id).status == BookingStatus.NO_SHOW
@@ -127,8 +136,15 @@ def test_a_day_off_in_a_series_cancels_that_days_bookings_and_tells_the_parents(
     submit(
         client,
         "/expert/series/new",
-        SETTINGS | {"weekday": "2", "start_time": "09:00", "end_time": "10:00", "minutes": "30",
-                    "first_date": first.isoformat(), "last_date": (first + timedelta(days=7)).isoformat()},
+        SETTINGS
+        | {
+            "weekday": "2",
+            "start_time": "09:00",
+            "end_time": "10:00",
+            "minutes": "30",
+            "first_date": first.isoformat(),
+            "last_date": (first + timedelta(days=7)).isoformat(),
+        },
     )
     with app.app_context():
         first_slot = db.session.scalars(select(Slot).order_by(Slot.starts_at)).first()
@@ -145,7 +161,9 @@ def test_a_day_off_in_a_series_cancels_that_days_bookings_and_tells_the_parents(
         assert db.session.get(Booking, booking_id).status == BookingStatus.CANCELLED_BY_EXPERT
         cancelled = db.session.scalars(select(Slot).where(Slot.status == SlotStatus.CANCELLED)).all()
         assert {s.starts_at.astimezone(BERLIN).date() for s in cancelled} == {first}
-        assert db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "ayla@example.org")).first()
+        assert db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == "ayla@example.org")
+        ).first()
 
 
 def test_private_calendar_feed_can_be_renewed_and_switched_off(app, client):
@@ -154,7 +172,9 @@ def test_private_calendar_feed_can_be_renewed_and_switched_off(app, client):
     book_in_db(app, slot, name="Ayla")
     login(client, "sabine")
     page = submit(client, "/expert/calendar-feed", {"action": "new"})
-    first = page.text.split('class="copy-box ltr" dir="ltr">')[1].split("<")[0].replace("http://localhost", "")
+    first = (
+        page.text.split('class="copy-box ltr" dir="ltr">')[1].split("<")[0].replace("http://localhost", "")
+    )
     feed = app.test_client().get(first)
     assert feed.status_code == 200 and b"BEGIN:VEVENT" in feed.data
     assert b"Ayla" not in feed.data  # references only, no names

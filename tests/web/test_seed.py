@@ -1,16 +1,18 @@
 from sqlalchemy import func, select
 
 from mentoring.accounts.models import User
+from mentoring.consultations.models import Slot
 from mentoring.extensions import db
 from mentoring.reference.models import District, Topic
-from mentoring.web.cli import DEMO_PASSWORD, DEMO_USERS
+from mentoring.web.cli import DEMO_EXPERTS, DEMO_PASSWORD, DEMO_USERS
 from tests.conftest import submit
 
 
-def counts(app) -> tuple[int, int, int]:
+def counts(app) -> tuple[int, int, int, int]:
     with app.app_context():
         return tuple(
-            db.session.scalar(select(func.count()).select_from(model)) for model in (User, District, Topic)
+            db.session.scalar(select(func.count()).select_from(model))
+            for model in (User, District, Topic, Slot)
         )
 
 
@@ -19,7 +21,9 @@ def test_seed_demo_is_idempotent_and_every_demo_login_works(app, runner):
     assert first.exit_code == 0, first.output
     assert DEMO_PASSWORD in first.output
     after_first = counts(app)
-    assert after_first == (4, 6, 8)
+    demo_accounts = len({name for name, *_ in DEMO_USERS} | {name for name, *_ in DEMO_EXPERTS})
+    assert after_first[:3] == (demo_accounts, 6, 8)
+    assert after_first[3] > 50  # weekly series over four weeks for several experts
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert counts(app) == after_first
     for username, _role, display_name in DEMO_USERS:
