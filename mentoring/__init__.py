@@ -42,6 +42,10 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     from mentoring.security import init_security
 
     db.init_app(app)
+    with app.app_context():
+        from mentoring.db import tune_sqlite
+
+        tune_sqlite(db.engine)  # connects lazily: no I/O here
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     init_i18n(app)

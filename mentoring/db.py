@@ -80,3 +80,19 @@ class TagList(TypeDecorator[list[str]]):
 def has_tag(column: ColumnElement, tag: str) -> ColumnElement[bool]:
     """SQL condition: the TagList column contains `tag`."""
     return type_coerce(column, String).like(f"%,{tag},%")
+
+
+def tune_sqlite(engine) -> None:  # type: ignore[no-untyped-def]
+    """File SQLite for the demo: WAL so readers never wait for a writer; writers wait, not fail."""
+    from sqlalchemy import event
+
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -262,3 +262,43 @@ def smtp_server(app: Flask) -> Iterator[LocalSmtpServer]:
     yield server
     app.config.update(previous)
     server.stop()
+
+
+class FakeSmsGateway:
+    """A local HTTP server standing in for the SMS provider; keeps every JSON body it gets."""
+
+    def __init__(self) -> None:
+        import json
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                received.append(
+                    {"auth": self.headers.get("Authorization"), **json.loads(self.rfile.read(length))}
+                )
+                self.send_response(202)
+                self.end_headers()
+
+            def log_message(self, *args):  # quiet test output
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/send"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def sms_gateway(app: Flask) -> Iterator[FakeSmsGateway]:
+    gateway = FakeSmsGateway()
+    app.config.update(SMS_GATEWAY_URL=gateway.url, SMS_GATEWAY_TOKEN="test-token")
+    yield gateway
+    app.config.update(SMS_GATEWAY_URL="", SMS_GATEWAY_TOKEN="")
+    gateway.close()

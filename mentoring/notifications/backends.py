@@ -31,10 +31,11 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email["Date"] = formatdate(localtime=False)
     # A stable id lets the receiving side drop a duplicate if a retry follows a lost reply.
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
-    email["Content-Language"] = message.locale
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
+    # After add_alternative, which moves Content-* headers into the first part.
+    email["Content-Language"] = message.locale
     return email
 
 
