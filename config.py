@@ -81,7 +81,7 @@ class Config:
     CORS_ORIGINS = env_list("CORS_ORIGINS", "")
 
     # Rate limits (Flask-Limiter); stored in Redis when REDIS_URL is set so all instances share them.
-    RATELIMIT_ENABLED = True
+    RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "mentoring")
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")

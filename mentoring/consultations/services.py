@@ -222,9 +222,10 @@ def bookable_slots_query(filters: SlotFilter, zone: ZoneInfo, now: datetime | No
     return query
 
 
-def list_bookable_slots(filters: SlotFilter, zone: ZoneInfo, limit: int = 200) -> list[Slot]:
+def list_bookable_slots(filters: SlotFilter, zone: ZoneInfo, limit: int = 200, offset: int = 0) -> list[Slot]:
     """Open slots a parent can book now, soonest first, with their experts in the same query."""
-    return list(db.session.scalars(bookable_slots_query(filters, zone).limit(limit)).unique())
+    query = bookable_slots_query(filters, zone).limit(limit).offset(offset)
+    return list(db.session.scalars(query).unique())
 
 
 def get_bookable_slot(slot_id: int) -> Slot | None:

@@ -29,10 +29,9 @@ from mentoring.ratelimits import rate_limit
 from mentoring.security import Role, public
 
 
-def parse_filters(args) -> services.SlotFilter:  # type: ignore[no-untyped-def]
+def parse_filters(args, topics: list[tuple[str, str]]) -> services.SlotFilter:  # type: ignore[no-untyped-def]
     """Filters from the query string; anything unknown is ignored rather than an error."""
-    topics = {key for key, _name in topic_choices()}
-    topic = args.get("topic") if args.get("topic") in topics else None
+    topic = args.get("topic") if args.get("topic") in dict(topics) else None
     language = args.get("language") if args.get("language") in KNOWN_LANGUAGES else None
     mode = ContactMode(args["mode"]) if args.get("mode") in {m.value for m in ContactMode} else None
     try:
@@ -42,25 +41,37 @@ def parse_filters(args) -> services.SlotFilter:  # type: ignore[no-untyped-def]
     return services.SlotFilter(topic=topic, language=language, mode=mode, day=day)
 
 
-def slot_page_context() -> dict:
+def slot_page_context(topics: list[tuple[str, str]] | None = None) -> dict:
     return {
-        "topic_names": topic_names(),
+        "topic_names": dict(topics) if topics is not None else topic_names(),
         "language_names": {code: lang.native_name for code, lang in KNOWN_LANGUAGES.items()},
     }
+
+
+PAGE_SIZE = 20
+MAX_PAGE = 100
 
 
 @bp.get("/consultations")
 @public
 def slots():
-    filters = parse_filters(request.args)
-    found = services.list_bookable_slots(filters, zone())
+    topics = topic_choices()  # once per request: filter check, filter form and slot cards
+    filters = parse_filters(request.args, topics)
+    page = request.args.get("page", "1")
+    page = min(int(page), MAX_PAGE) if page.isdigit() and int(page) > 0 else 1
+    # One more than shown tells whether a next page exists, without counting every row.
+    found = services.list_bookable_slots(filters, zone(), limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    args = {k: v for k, v in request.args.items() if k not in {"page", "lang"}}
     return render_template(
         "consultations/slots.html",
-        slots=found,
+        slots=found[:PAGE_SIZE],
+        page=page,
+        next_url=url_for(".slots", page=page + 1, **args) if len(found) > PAGE_SIZE else None,
+        previous_url=url_for(".slots", page=page - 1, **args) if page > 1 else None,
         filters=filters,
-        topic_choices=topic_choices(),
+        topic_choices=topics,
         language_choices=spoken_language_choices(),
-        **slot_page_context(),
+        **slot_page_context(topics),
     )
 
 

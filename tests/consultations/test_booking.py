@@ -215,3 +215,15 @@ def test_the_database_itself_refuses_an_overbooked_slot(app):
             db.session.execute(text("UPDATE slots SET booked_count = 2 WHERE id = :id"), {"id": slot})
             db.session.commit()
         db.session.rollback()
+
+
+def test_the_list_shows_twenty_times_a_page_with_a_link_to_later_ones(app, client):
+    expert = make_expert(app)
+    slots = [make_slot(app, expert, starts_in=timedelta(days=2, hours=n)) for n in range(25)]
+    first = client.get("/consultations?mode=phone")
+    assert f"/slots/{slots[19]}/book" in first.text and f"/slots/{slots[20]}/book" not in first.text
+    assert "page=2" in first.text and "mode=phone" in first.text
+    second = client.get("/consultations?mode=phone&page=2")
+    assert f"/slots/{slots[20]}/book" in second.text and f"/slots/{slots[24]}/book" in second.text
+    assert client.get("/consultations?page=-3").status_code == 200
+    assert client.get("/consultations?page=abc").status_code == 200
