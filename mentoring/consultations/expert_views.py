@@ -91,6 +91,7 @@ def agenda():
         previous=first - timedelta(days=7 if week else 1),
         following=first + timedelta(days=7 if week else 1),
         now=datetime.now(zone()),
+        video_base=current_app.config["VIDEO_BASE_URL"].rstrip("/"),
         language_names={code: lang.native_name for code, lang in KNOWN_LANGUAGES.items()},
     )
 

@@ -185,3 +185,20 @@ def test_private_calendar_feed_can_be_renewed_and_switched_off(app, client):
         from mentoring.consultations.models import ExpertProfile
 
         assert db.session.get(ExpertProfile, expert).feed_token_hash is None
+
+
+def test_the_video_room_is_shown_to_the_parent_and_to_the_expert_only(app, client):
+    expert = make_expert(app, username="sabine")
+    slot = make_slot(app, expert, mode="online")
+    _id, token = book_in_db(app, slot, name="Ayla")
+    with app.app_context():
+        room = db.session.scalars(select(Booking)).one().video_room
+    assert room and len(room) > 30
+    assert room in app.test_client().get(f"/booking/{token}").text
+    login(client, "sabine")
+    assert room in client.get("/expert/agenda?view=week").text
+    assert room not in app.test_client().get("/consultations").text
+    make_expert(app, username="olena")
+    other = app.test_client()
+    login(other, "olena")
+    assert room not in other.get("/expert/agenda?view=week").text
