@@ -12,6 +12,7 @@ from mentoring.consultations.forms import BookingForm
 from mentoring.consultations.helpers import (
     age_group_choices,
     booking_refused,
+    contact_from,
     district_choices,
     message_language_choices,
     topic_choices,
@@ -151,16 +152,7 @@ def create_booking():
     slot = services.get_bookable_slot(slot_id)
     if slot is None:
         return problem(404, _("This page does not exist, or it has moved."))
-    contact = booking_rules.Contact(
-        name=form.name.data,
-        phone=form.phone.data or None,
-        email=form.email.data or None,
-        locale=form.locale.data,
-        district=form.district.data or None,
-        age_group=form.age_group.data or None,
-        note=form.note.data or "",
-        privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
-    )
+    contact = contact_from(form)
     try:
         booking, token = booking_rules.book_slot(slot_id, contact)
     except booking_rules.BookingError as error:

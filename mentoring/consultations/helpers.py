@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from mentoring.consultations.booking import BookingError
+from mentoring.consultations.booking import BookingError, Contact
 from mentoring.i18n.languages import KNOWN_LANGUAGES
 from mentoring.i18n.locale import shipped_languages
 from mentoring.reference import services as reference
@@ -65,3 +65,18 @@ def booking_refused(error: BookingError) -> str:
         "too_many": _("You already have the most appointments we allow at once. Please cancel one first."),
         "too_late": _("It is too late to change this appointment. Please call the programme office."),
     }[error.code]
+
+
+def contact_from(form, user_id: int | None = None) -> Contact:  # type: ignore[no-untyped-def]
+    """The parent's details from a checked BookingForm (web page or API)."""
+    return Contact(
+        name=form.name.data,
+        phone=form.phone.data or None,
+        email=form.email.data or None,
+        locale=form.locale.data,
+        district=form.district.data or None,
+        age_group=form.age_group.data or None,
+        note=form.note.data or "",
+        user_id=user_id,
+        privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+    )

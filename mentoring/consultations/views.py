@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +15,7 @@ from mentoring.consultations.helpers import (
     PREFER_NOT_TO_SAY,
     age_group_choices,
     booking_refused,
+    contact_from,
     district_choices,
     message_language_choices,
     spoken_language_choices,
@@ -90,20 +91,6 @@ def booking_form() -> BookingForm:
     return form
 
 
-def contact_from(form: BookingForm) -> booking_rules.Contact:
-    return booking_rules.Contact(
-        name=form.name.data,
-        phone=form.phone.data or None,
-        email=form.email.data or None,
-        locale=form.locale.data,
-        district=form.district.data or None,
-        age_group=form.age_group.data or None,
-        note=form.note.data or "",
-        user_id=current_user.id if current_user.is_authenticated else None,
-        privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
-    )
-
-
 @bp.route("/consultations/slots/<int:slot_id>/book", methods=["GET", "POST"])
 @rate_limit("BOOKING_RATE_LIMIT")
 @public
@@ -117,7 +104,8 @@ def book(slot_id: int):
     form = booking_form()
     if form.validate_on_submit():
         try:
-            _booking, token = booking_rules.book_slot(slot_id, contact_from(form))
+            user_id = current_user.id if current_user.is_authenticated else None
+            _booking, token = booking_rules.book_slot(slot_id, contact_from(form, user_id))
         except booking_rules.BookingError as error:
             db.session.rollback()
             if error.code in {"full", "unavailable"}:
