@@ -1,0 +1,234 @@
+"""Pseudo-locale: every translated string is wrapped in ⟦…⟧; visible text outside the markers is a
+string someone forgot to mark for translation (or data, which is listed here on purpose)."""
+
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.dates import get_day_names, get_month_names
+from babel.support import NullTranslations
+from flask import render_template
+from flask_babel import Domain, force_locale
+from sqlalchemy import select
+
+from mentoring.accounts import services as accounts
+from mentoring.consultations.booking import manage_url, video_url
+from mentoring.consultations.models import Booking
+from mentoring.extensions import db
+from mentoring.i18n.languages import KNOWN_LANGUAGES
+from mentoring.reference.services import load_reference_file
+from tests.conftest import submit
+from tests.factories import DEMO_PASSWORD, book_in_db, make_expert, make_slot, make_user
+
+OPEN, CLOSE = "⟦", "⟧"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+class PseudoTranslations(NullTranslations):
+    def ugettext(self, message):  # type: ignore[no-untyped-def]
+        return f"{OPEN}{message}{CLOSE}"
+
+    gettext = ugettext
+
+    def ungettext(self, singular, plural, n):  # type: ignore[no-untyped-def]
+        return f"{OPEN}{singular if n == 1 else plural}{CLOSE}"
+
+    ngettext = ungettext
+
+
+@pytest.fixture
+def pseudo(monkeypatch):
+    monkeypatch.setattr(Domain, "get_translations", lambda self: PseudoTranslations())
+
+
+class VisibleText(HTMLParser):
+    """Text a person sees or hears: text nodes (not script/style) and a few attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+        if tag in {"script", "style"}:
+            self.hidden += 1
+        for name, value in attrs:
+            if name in {"aria-label", "title", "alt", "placeholder"} and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+        if tag in {"script", "style"}:
+            self.hidden -= 1
+
+    def handle_data(self, data):  # type: ignore[no-untyped-def]
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def unmarked(text: str, allowed: list[str]) -> list[str]:
+    previous = None
+    while previous != text:  # markers may nest (a translated string inside another's argument)
+        previous, text = text, re.sub(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", " ", text)
+    for value in sorted(allowed, key=len, reverse=True):  # whole words only: "en" is no part of "often"
+        text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", " ", text)
+    return [word for word in re.split(r"\s+", text) if re.search(r"[^\W\d_]", word)]
+
+
+def data_strings(app) -> list[str]:
+    """Things that are data, not UI text: names people typed, brand, places, dates, languages."""
+    values = [lang.native_name for lang in KNOWN_LANGUAGES.values()] + list(KNOWN_LANGUAGES)
+    values += list(get_day_names("wide", locale="de").values()) + list(
+        get_month_names("wide", locale="de").values()
+    )
+    values += list(get_month_names("abbreviated", locale="de").values())
+    values += [app.config[key] for key in ("PROGRAMME_NAME", "MUNICIPALITY_NAME", "IMPRINT_ADDRESS")]
+    values.append(app.config["VIDEO_BASE_URL"].rstrip("/"))
+    with app.app_context():
+        from mentoring.reference.models import District, Topic
+
+        for district in db.session.scalars(select(District)):
+            values += [district.name, district.key]
+        for topic in db.session.scalars(select(Topic)):
+            values += [*topic.names.values(), topic.key]
+        from mentoring.accounts.models import User
+
+        values += [user.username for user in db.session.scalars(select(User))]
+        for booking in db.session.scalars(select(Booking)):
+            values += [booking.reference, booking.name, booking.phone or "", booking.email or ""]
+            if booking.video_room:
+                values.append(booking.video_room)
+    values += ["Sabine Kaya", "Hebamme", "Ayla", "ayla@example.org", "http://localhost", "localhost", "Uhr"]
+    return [v for v in values if v]
+
+
+@pytest.fixture
+def world(app):
+    """One of everything, so every page has something to show."""
+    with app.app_context():
+        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
+        db.session.commit()
+    expert = make_expert(app, username="sabine", display_name="Sabine Kaya", email="sabine@example.org")
+    phone_slot = make_slot(app, expert)
+    online_slot = make_slot(app, expert, starts_in=timedelta(days=3), mode="online")
+    _id, token = book_in_db(app, online_slot, name="Ayla", email="ayla@example.org", phone=None)
+    for role in ("parent", "mentor", "coordinator"):
+        make_user(app, role=role, username=f"the{role}")
+    with app.app_context():
+        user = accounts.find_user_by_username("theparent")
+        reset = accounts.create_reset_token(user, 2)
+        coordinator = accounts.find_user_by_username("thecoordinator")
+        _invitation, invitation = accounts.create_invitation(coordinator, "Sabine Kaya", None, "de", 14)
+        user_id = user.id
+        db.session.commit()
+    return {"slot": phone_slot, "token": token, "reset": reset, "invitation": invitation, "user_id": user_id}
+
+
+PAGES = {
+    None: [
+        "/",
+        "/privacy",
+        "/imprint",
+        "/login",
+        "/register",
+        "/register/mentor",
+        "/password/forgot",
+        "/consultations",
+        "/consultations/slots/{slot}/book",
+        "/booking/{token}",
+        "/booking/{token}/move",
+        "/password/reset/{reset}",
+        "/invitation/{invitation}",
+        "/no-such-page",
+        "/password/reset/expired",
+    ],
+    "theparent": ["/home", "/account", "/account/password", "/coordinator/users"],
+    "thementor": ["/home"],
+    "sabine": [
+        "/home",
+        "/expert/agenda?view=week",
+        "/expert/series",
+        "/expert/slots/new",
+        "/expert/series/new",
+        "/expert/profile",
+        "/expert/calendar-feed",
+    ],
+    "thecoordinator": ["/home", "/coordinator/users", "/coordinator/invitations", "/coordinator/topics"],
+}
+FAILED_FORMS = {
+    None: [
+        ("/login", {}),
+        ("/register", {"username": "a b"}),
+        ("/password/forgot", {}),
+        ("/consultations/slots/{slot}/book", {"phone": "12"}),
+    ],
+    "sabine": [("/expert/series/new", {"weekday": "9"}), ("/expert/slots/new", {}), ("/expert/profile", {})],
+    "thecoordinator": [("/coordinator/invitations", {}), ("/coordinator/topics", {"key": "Bad Key"})],
+    "theparent": [("/account/password", {"new_password": "x"})],
+}
+
+
+def test_every_page_and_form_error_is_translatable(app, world, pseudo):
+    allowed = data_strings(app)
+    problems = []
+    for who in PAGES:
+        client = app.test_client()
+        if who:
+            assert submit(client, "/login", {"username": who, "password": DEMO_PASSWORD}).status_code == 303
+        requests = [("GET", path, None) for path in PAGES[who]] + [
+            ("POST", p, d) for p, d in FAILED_FORMS.get(who, [])
+        ]
+        for method, path, data in requests:
+            url = path.format(**world)
+            response = client.get(url) if method == "GET" else submit(client, url, data, page="/")
+            assert response.status_code < 500, url
+            if "text/html" not in response.content_type or 300 <= response.status_code < 400:
+                continue
+            parser = VisibleText()
+            parser.feed(response.text)
+            words = unmarked(" ".join(parser.parts), allowed + ([who] if who else []))
+            if words:
+                problems.append(f"{method} {url} as {who or 'anonymous'}: {words[:8]}")
+    assert problems == [], "\n".join(problems)
+
+
+def test_every_message_template_is_translatable(app, world, pseudo):
+    allowed = data_strings(app)
+    templates = sorted(
+        str(path.relative_to(TEMPLATES))
+        for folder in ("emails", "sms")
+        for path in (TEMPLATES / folder).rglob("*.*")
+        if not path.name.startswith("_")
+    )
+    assert len(templates) > 25
+    problems = []
+    with app.test_request_context(), force_locale("de"):
+        booking = db.session.scalars(select(Booking)).first()
+        user = accounts.find_user_by_username("theparent")
+        invitation = type("Invitation", (), {"display_name": "Sabine Kaya"})()
+        context = {
+            "booking": booking,
+            "slot": booking.slot,
+            "expert": booking.slot.expert,
+            "manage_url": manage_url(booking, "token"),
+            "video_url": video_url(booking),
+            "user": user,
+            "link": "http://localhost/x",
+            "hours": 2,
+            "days": 14,
+            "invitation": invitation,
+        }
+        booking.cancel_reason = "Krank"
+        allowed += ["Krank", "theparent", "/x", "http://localhost/x"]
+        for name in templates:
+            text = render_template(name, **context)
+            if name.endswith(".html"):
+                parser = VisibleText()
+                parser.feed(text)
+                text = " ".join(parser.parts)
+            words = unmarked(text, [*allowed, context["manage_url"], context["video_url"] or ""])
+            if words:
+                problems.append(f"{name}: {words[:8]}")
+        db.session.rollback()
+    assert problems == [], "\n".join(problems)
