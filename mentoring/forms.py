@@ -135,7 +135,8 @@ def email_field() -> StringField:
     return StringField(
         _l("E-mail address (optional)"),
         [optional(), max_length(254), valid_email],
-        render_kw={"autocomplete": "email", "type": "email", "inputmode": "email"},
+        # Addresses and numbers read left to right, also on a right-to-left page.
+        render_kw={"autocomplete": "email", "type": "email", "inputmode": "email", "dir": "ltr"},
     )
 
 
@@ -143,7 +144,7 @@ def phone_field(label: str | None = None) -> StringField:
     return StringField(
         label or _l("Phone number (optional)"),
         [optional(), max_length(32), valid_phone],
-        render_kw={"autocomplete": "tel", "type": "tel", "inputmode": "tel"},
+        render_kw={"autocomplete": "tel", "type": "tel", "inputmode": "tel", "dir": "ltr"},
     )
 
 

@@ -56,7 +56,7 @@ class BookingForm(BaseForm):
     name = StringField(
         _l("Your name or a nickname"),
         [required(_l("Please tell us how we may call you.")), max_length(80)],
-        render_kw={"autocomplete": "name"},
+        render_kw={"autocomplete": "name", "dir": "auto"},
     )
     phone = phone_field()
     email = email_field()

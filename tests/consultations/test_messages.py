@@ -87,3 +87,22 @@ def test_messages_are_written_with_the_booking_or_not_at_all(app, client):
     with app.app_context():
         recipients = {m.recipient for m in db.session.scalars(select(OutboxMessage))}
     assert "second@example.org" not in recipients
+
+
+def test_text_in_any_script_survives_in_mails_and_the_calendar_file(app, client, runner, smtp_server):
+    name = "Zeynep Ğüşİ 👶 علي Олена Nguyễn e\u0301"
+    expert = make_expert(app, display_name="Олена Петренко 🌱", email="olena@example.org")
+    slot = make_slot(app, expert)
+    _id, token = book_in_db(
+        app, slot, name=name, email="zeynep@example.org", phone=None, locale="ar", note="ملاحظة ✓"
+    )
+    send_outbox(runner)
+    parent = next(e for e in smtp_server.messages if e.rcpt_tos == ["zeynep@example.org"])
+    mail = message_from_bytes(parent.content, policy=policy.default)
+    assert name in mail.get_body(("plain",)).get_content()
+    assert name in mail.get_body(("html",)).get_content()
+    assert "Олена Петренко 🌱" in mail.get_body(("plain",)).get_content()
+    ics = client.get(f"/booking/{token}/calendar.ics").data.decode()
+    assert "Олена Петренко 🌱" in ics.replace("\r\n ", "")
+    page = client.get(f"/booking/{token}")
+    assert "Олена Петренко 🌱" in page.text

@@ -76,3 +76,21 @@ def test_error_pages_speak_the_users_language(client):
     assert response.status_code == 404
     assert 'dir="rtl"' in response.text
     assert "Page not found" not in response.text
+
+
+def test_hostile_or_malformed_language_choices_fall_back_to_german(client):
+    for query in ["../../etc/passwd", "<script>", "de\r\nSet-Cookie: x=1", "x" * 300, "ar;", "%00"]:
+        response = client.get("/", query_string={"lang": query})
+        assert response.status_code == 200
+        assert 'lang="de"' in html_tag(response)
+        assert "x=1" not in response.headers.get("Set-Cookie", "")
+    for header in ["xx-YY,,,;q=abc", "*;q=2", "ar;q=-1", "\x00\x01", "de;" * 200]:
+        response = client.get("/", headers={"Accept-Language": header})
+        assert response.status_code == 200
+    client.set_cookie("lang", "<bad>")
+    assert 'lang="de"' in html_tag(client.get("/"))
+
+
+def test_a_link_from_a_message_opens_the_page_in_the_message_language(app, client):
+    response = client.get("/consultations?lang=ar", headers={"Accept-Language": "de"})
+    assert 'lang="ar" dir="rtl"' in html_tag(response)
