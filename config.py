@@ -44,7 +44,7 @@ class Config:
 
     # Languages: German is the default; LANGUAGES lists the shipped ones in switcher order.
     DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "de")
-    LANGUAGES = env_list("LANGUAGES", "de,en,tr,ar")
+    LANGUAGES = env_list("LANGUAGES", "de,en,tr,ar,uk,ru,pl,ro,bg,fa,ku,sq")
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/Berlin")
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     LANGUAGE_COOKIE = "lang"

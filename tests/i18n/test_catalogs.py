@@ -66,3 +66,16 @@ def test_catalog_template_is_up_to_date(tmp_path):
     for code in Config.LANGUAGES:
         in_catalog = {message.id for message in catalog(code) if message.id}
         assert extracted <= in_catalog, f"{code}: run `make translations` and translate"
+
+
+def test_the_glossary_has_a_section_for_every_shipped_language():
+    glossary = (ROOT / "translations" / "GLOSSARY.md").read_text("utf-8")
+    for code in Config.LANGUAGES:
+        assert f"(`{code}`)" in glossary, code
+
+
+def test_all_twelve_languages_are_shipped_with_persian_and_arabic_right_to_left():
+    from mentoring.i18n.languages import KNOWN_LANGUAGES
+
+    assert set(Config.LANGUAGES) == set(KNOWN_LANGUAGES)
+    assert {code for code in Config.LANGUAGES if KNOWN_LANGUAGES[code].direction == "rtl"} == {"ar", "fa"}
