@@ -14,6 +14,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,9 +25,11 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from mentoring import create_app
+from mentoring.accounts import services as accounts
 from mentoring.extensions import db
 from mentoring.ratelimits import app_limiter
-from tests.factories import DEMO_PASSWORD, make_user
+from mentoring.reference.services import load_reference_file
+from tests.factories import DEMO_PASSWORD, book_in_db, make_expert, make_slot, make_user
 
 REQUIRE_SERVICES = os.environ.get("MENTORING_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -302,3 +305,25 @@ def sms_gateway(app: Flask) -> Iterator[FakeSmsGateway]:
     yield gateway
     app.config.update(SMS_GATEWAY_URL="", SMS_GATEWAY_TOKEN="")
     gateway.close()
+
+
+@pytest.fixture
+def world(app: Flask) -> dict:
+    """One of everything, so every page has something to show."""
+    with app.app_context():
+        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
+        db.session.commit()
+    expert = make_expert(app, username="sabine", display_name="Sabine Kaya", email="sabine@example.org")
+    phone_slot = make_slot(app, expert)
+    online_slot = make_slot(app, expert, starts_in=timedelta(days=3), mode="online")
+    _id, token = book_in_db(app, online_slot, name="Ayla", email="ayla@example.org", phone=None)
+    for role in ("parent", "mentor", "coordinator"):
+        make_user(app, role=role, username=f"the{role}")
+    with app.app_context():
+        user = accounts.find_user_by_username("theparent")
+        reset = accounts.create_reset_token(user, 2)
+        coordinator = accounts.find_user_by_username("thecoordinator")
+        _invitation, invitation = accounts.create_invitation(coordinator, "Sabine Kaya", None, "de", 14)
+        user_id = user.id
+        db.session.commit()
+    return {"slot": phone_slot, "token": token, "reset": reset, "invitation": invitation, "user_id": user_id}

@@ -105,3 +105,49 @@ def book_in_db(app: Flask, slot_id: int, **contact) -> tuple[int, str]:  # type:
         booking, token = book_slot(slot_id, Contact(**values))
         db.session.commit()
         return booking.id, token
+
+
+# Pages each kind of visitor opens (None: not logged in), and forms sent with mistakes; used by the
+# pseudo-locale and accessibility walks. Placeholders come from the `world` fixture.
+PAGES = {
+    None: [
+        "/",
+        "/privacy",
+        "/imprint",
+        "/login",
+        "/register",
+        "/register/mentor",
+        "/password/forgot",
+        "/consultations",
+        "/consultations/slots/{slot}/book",
+        "/booking/{token}",
+        "/booking/{token}/move",
+        "/password/reset/{reset}",
+        "/invitation/{invitation}",
+        "/no-such-page",
+        "/password/reset/expired",
+    ],
+    "theparent": ["/home", "/account", "/account/password", "/coordinator/users"],
+    "thementor": ["/home"],
+    "sabine": [
+        "/home",
+        "/expert/agenda?view=week",
+        "/expert/series",
+        "/expert/slots/new",
+        "/expert/series/new",
+        "/expert/profile",
+        "/expert/calendar-feed",
+    ],
+    "thecoordinator": ["/home", "/coordinator/users", "/coordinator/invitations", "/coordinator/topics"],
+}
+FAILED_FORMS = {
+    None: [
+        ("/login", {}),
+        ("/register", {"username": "a b"}),
+        ("/password/forgot", {}),
+        ("/consultations/slots/{slot}/book", {"phone": "12"}),
+    ],
+    "sabine": [("/expert/series/new", {"weekday": "9"}), ("/expert/slots/new", {}), ("/expert/profile", {})],
+    "thecoordinator": [("/coordinator/invitations", {}), ("/coordinator/topics", {"key": "Bad Key"})],
+    "theparent": [("/account/password", {"new_password": "x"})],
+}

@@ -2,7 +2,6 @@
 string someone forgot to mark for translation (or data, which is listed here on purpose)."""
 
 import re
-from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,9 +17,8 @@ from mentoring.consultations.booking import manage_url, video_url
 from mentoring.consultations.models import Booking
 from mentoring.extensions import db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
-from mentoring.reference.services import load_reference_file
 from tests.conftest import submit
-from tests.factories import DEMO_PASSWORD, book_in_db, make_expert, make_slot, make_user
+from tests.factories import DEMO_PASSWORD, FAILED_FORMS, PAGES
 
 OPEN, CLOSE = "⟦", "⟧"
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -101,72 +99,6 @@ def data_strings(app) -> list[str]:
                 values.append(booking.video_room)
     values += ["Sabine Kaya", "Hebamme", "Ayla", "ayla@example.org", "http://localhost", "localhost", "Uhr"]
     return [v for v in values if v]
-
-
-@pytest.fixture
-def world(app):
-    """One of everything, so every page has something to show."""
-    with app.app_context():
-        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
-        db.session.commit()
-    expert = make_expert(app, username="sabine", display_name="Sabine Kaya", email="sabine@example.org")
-    phone_slot = make_slot(app, expert)
-    online_slot = make_slot(app, expert, starts_in=timedelta(days=3), mode="online")
-    _id, token = book_in_db(app, online_slot, name="Ayla", email="ayla@example.org", phone=None)
-    for role in ("parent", "mentor", "coordinator"):
-        make_user(app, role=role, username=f"the{role}")
-    with app.app_context():
-        user = accounts.find_user_by_username("theparent")
-        reset = accounts.create_reset_token(user, 2)
-        coordinator = accounts.find_user_by_username("thecoordinator")
-        _invitation, invitation = accounts.create_invitation(coordinator, "Sabine Kaya", None, "de", 14)
-        user_id = user.id
-        db.session.commit()
-    return {"slot": phone_slot, "token": token, "reset": reset, "invitation": invitation, "user_id": user_id}
-
-
-PAGES = {
-    None: [
-        "/",
-        "/privacy",
-        "/imprint",
-        "/login",
-        "/register",
-        "/register/mentor",
-        "/password/forgot",
-        "/consultations",
-        "/consultations/slots/{slot}/book",
-        "/booking/{token}",
-        "/booking/{token}/move",
-        "/password/reset/{reset}",
-        "/invitation/{invitation}",
-        "/no-such-page",
-        "/password/reset/expired",
-    ],
-    "theparent": ["/home", "/account", "/account/password", "/coordinator/users"],
-    "thementor": ["/home"],
-    "sabine": [
-        "/home",
-        "/expert/agenda?view=week",
-        "/expert/series",
-        "/expert/slots/new",
-        "/expert/series/new",
-        "/expert/profile",
-        "/expert/calendar-feed",
-    ],
-    "thecoordinator": ["/home", "/coordinator/users", "/coordinator/invitations", "/coordinator/topics"],
-}
-FAILED_FORMS = {
-    None: [
-        ("/login", {}),
-        ("/register", {"username": "a b"}),
-        ("/password/forgot", {}),
-        ("/consultations/slots/{slot}/book", {"phone": "12"}),
-    ],
-    "sabine": [("/expert/series/new", {"weekday": "9"}), ("/expert/slots/new", {}), ("/expert/profile", {})],
-    "thecoordinator": [("/coordinator/invitations", {}), ("/coordinator/topics", {"key": "Bad Key"})],
-    "theparent": [("/account/password", {"new_password": "x"})],
-}
 
 
 def test_every_page_and_form_error_is_translatable(app, world, pseudo):
