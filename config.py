@@ -102,6 +102,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # Static files carry a content hash in their URL (?v=…), so browsers may keep them a year.
+    SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     WTF_I18N_ENABLED = False  # every message is ours and goes through our catalogs
     ALLOW_DEMO_SEED = False

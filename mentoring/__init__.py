@@ -63,6 +63,7 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     from mentoring.notifications.cli import outbox_cli
     from mentoring.web.context import register_template_helpers
     from mentoring.web.errors import register_error_pages
+    from mentoring.web.static_files import init_static_files
 
     app.register_blueprint(web.bp)
     app.register_blueprint(accounts.bp)
@@ -73,6 +74,7 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     app.cli.add_command(outbox_cli)
     app.cli.add_command(i18n_cli)
     register_template_helpers(app)
+    init_static_files(app)
     init_rate_limits(app)  # after the blueprints: it wraps the views that declare limits
     register_error_pages(app)
     return app

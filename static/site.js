@@ -4,3 +4,10 @@ document.addEventListener("DOMContentLoaded", function () {
   var summary = document.querySelector("[data-error-summary]");
   if (summary) { summary.focus(); }
 });
+// A print button only where printing from a script works; otherwise the browser's own menu.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".print-button").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});

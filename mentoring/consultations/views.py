@@ -1,6 +1,6 @@
 """Parents: find a time, book it in three short steps, manage it through the private link."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -19,6 +19,7 @@ from mentoring.consultations.helpers import (
     district_choices,
     message_language_choices,
     spoken_language_choices,
+    today,
     topic_choices,
     topic_names,
     zone,
@@ -26,6 +27,7 @@ from mentoring.consultations.helpers import (
 from mentoring.consultations.models import ContactMode
 from mentoring.extensions import db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
+from mentoring.links import public_url
 from mentoring.ratelimits import rate_limit
 from mentoring.security import Role, public
 
@@ -72,6 +74,30 @@ def slots():
         filters=filters,
         topic_choices=topics,
         language_choices=spoken_language_choices(),
+        **slot_page_context(topics),
+    )
+
+
+PRINT_WEEKS = 2
+
+
+@bp.get("/consultations/print")
+@public
+def print_slots():
+    """A sheet for flyers and notice boards: the coming two weeks, by day, with a QR code."""
+    topics = topic_choices()
+    start = today()
+    filters = services.SlotFilter(date_from=start, date_to=start + timedelta(days=7 * PRINT_WEEKS - 1))
+    found = services.list_bookable_slots(filters, zone(), limit=400)
+    days: dict = {}
+    for slot in found:
+        days.setdefault(slot.starts_at.astimezone(zone()).date(), []).append(slot)
+    return render_template(
+        "consultations/print.html",
+        days=days,
+        first=start,
+        last=filters.date_to,
+        booking_url=public_url("consultations.slots"),
         **slot_page_context(topics),
     )
 
@@ -149,6 +175,7 @@ def manage(token: str):
         booking=booking,
         slot=booking.slot,
         token=token,
+        manage_link=booking_rules.manage_url(booking, token),
         is_new=request.args.get("new") == "1",
         can_change=booking_rules.can_change(booking),
         video_url=booking_rules.video_url(booking),

@@ -7,6 +7,7 @@ from flask_babel import format_datetime
 from flask_login import current_user
 
 from mentoring.security import Role, role_label
+from mentoring.web.qr import qr_svg
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -22,6 +23,7 @@ def register_template_helpers(app: Flask) -> None:
             "role_label": role_label,
         }
 
+    app.jinja_env.globals["qr_svg"] = qr_svg
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.add_extension("jinja2.ext.do")
 
