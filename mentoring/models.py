@@ -2,6 +2,7 @@
 
 from mentoring.accounts.models import Invitation, PasswordResetToken, User
 from mentoring.consultations.models import Booking, ExpertProfile, Slot, SlotSeries
+from mentoring.mentorships.models import MentorAway, MentoringMatch, MentorProfile
 from mentoring.notifications.models import OutboxMessage
 from mentoring.reference.models import District, Topic
 
@@ -10,6 +11,9 @@ __all__ = [
     "District",
     "ExpertProfile",
     "Invitation",
+    "MentorAway",
+    "MentorProfile",
+    "MentoringMatch",
     "OutboxMessage",
     "PasswordResetToken",
     "Slot",

@@ -1,0 +1,114 @@
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mentoring.accounts.models import User
+from mentoring.db import TagList, UTCDateTime, str_enum, utcnow
+from mentoring.extensions import db
+
+
+class MentorStatus(StrEnum):
+    APPLICANT = "applicant"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    RETIRED = "retired"
+    REJECTED = "rejected"
+
+
+class ContactPreference(StrEnum):
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    VIDEO = "video"
+
+
+class MatchStatus(StrEnum):
+    REQUESTED = "requested"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    ENDED = "ended"
+
+
+class MentorProfile(db.Model):
+    """A mentor parent: what they offer, and what the coordinators checked (§72a SGB VIII).
+
+    Only facts about the certificate of conduct are stored (seen on, relevant conviction or not),
+    never the certificate itself.
+    """
+
+    __tablename__ = "mentor_profiles"
+    __table_args__ = (
+        CheckConstraint("capacity BETWEEN 1 AND 10", name="capacity_range"),
+        # The counter of active families can never pass capacity, whatever the application does.
+        CheckConstraint("active_count >= 0 AND active_count <= capacity", name="within_capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[MentorStatus] = mapped_column(
+        str_enum(MentorStatus, 12), default=MentorStatus.APPLICANT, index=True
+    )
+    languages: Mapped[list[str]] = mapped_column(TagList, default=list)
+    districts: Mapped[list[str]] = mapped_column(TagList, default=list)
+    age_groups: Mapped[list[str]] = mapped_column(TagList, default=list)
+    topics: Mapped[list[str]] = mapped_column(TagList, default=list)
+    contact_modes: Mapped[list[str]] = mapped_column(TagList, default=list)
+    capacity: Mapped[int] = mapped_column(default=2)
+    active_count: Mapped[int] = mapped_column(default=0)
+    introduction: Mapped[str] = mapped_column(Text, default="")
+    training_on: Mapped[date | None] = mapped_column(Date)
+    certificate_seen_on: Mapped[date | None] = mapped_column(Date)
+    certificate_has_relevant_entry: Mapped[bool | None]
+    vetted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    vetted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def free_places(self) -> int:
+        return max(self.capacity - self.active_count, 0)
+
+
+class MentorAway(db.Model):
+    """A period (holiday, illness) in which a mentor gets no new requests."""
+
+    __tablename__ = "mentor_away_periods"
+    __table_args__ = (CheckConstraint("first_day <= last_day", name="days_in_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("mentor_profiles.id", ondelete="CASCADE"), index=True)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+
+
+class MentoringMatch(db.Model):
+    """A parent and a mentor parent: requested → active → completed, or declined/expired/ended."""
+
+    __tablename__ = "mentoring_matches"
+    __table_args__ = (Index("ix_mentoring_matches_mentor_status", "mentor_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("mentor_profiles.id", ondelete="CASCADE"))
+    status: Mapped[MatchStatus] = mapped_column(str_enum(MatchStatus, 12), default=MatchStatus.REQUESTED)
+    languages: Mapped[list[str]] = mapped_column(TagList, default=list)
+    district: Mapped[str | None] = mapped_column(String(40))
+    age_group: Mapped[str | None] = mapped_column(String(16))
+    topics: Mapped[list[str]] = mapped_column(TagList, default=list)
+    contact_mode: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    score: Mapped[int] = mapped_column(default=0)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str] = mapped_column(String(40), default="")
+
+    parent: Mapped[User] = relationship(foreign_keys=[parent_id])
+    mentor: Mapped[MentorProfile] = relationship()

@@ -1,0 +1,248 @@
+"""Mentor parents: vetting, suggestions, requests and the capacity rule.
+
+The capacity rule holds like the booking engine's: accepting claims a place with one conditional
+`UPDATE mentor_profiles SET active_count = active_count + 1 WHERE active_count < capacity`, under
+the row lock on PostgreSQL (one writer at a time on SQLite), with a CHECK constraint as backstop.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from mentoring.accounts.models import User
+from mentoring.db import utcnow
+from mentoring.extensions import db
+from mentoring.mentorships.matching import Fit, Need, Offer, fit, rank
+from mentoring.mentorships.models import (
+    MatchStatus,
+    MentorAway,
+    MentoringMatch,
+    MentorProfile,
+    MentorStatus,
+)
+
+CERTIFICATE_VALID_YEARS = 5
+OPEN_STATUSES = (MatchStatus.REQUESTED, MatchStatus.ACTIVE)
+
+
+class MentoringError(Exception):
+    """A rule was broken; `code` names it, the view words it."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Vetting:
+    training_on: date | None
+    certificate_seen_on: date | None
+    has_relevant_entry: bool
+
+
+def mentor_profile_for(user: User) -> MentorProfile:
+    profile = db.session.scalars(select(MentorProfile).where(MentorProfile.user_id == user.id)).first()
+    if profile is None:
+        profile = MentorProfile(user_id=user.id, languages=[user.locale])
+        db.session.add(profile)
+        db.session.flush()
+    return profile
+
+
+def certificate_expires_on(seen_on: date) -> date:
+    try:
+        return seen_on.replace(year=seen_on.year + CERTIFICATE_VALID_YEARS)
+    except ValueError:  # 29 February
+        return seen_on.replace(year=seen_on.year + CERTIFICATE_VALID_YEARS, day=28)
+
+
+def activate(profile: MentorProfile, coordinator: User, vetting: Vetting, today: date) -> None:
+    """Activate after vetting; raise MentoringError('training' | 'certificate' | 'conviction')."""
+    if vetting.training_on is None or vetting.training_on > today:
+        raise MentoringError("training")
+    if vetting.certificate_seen_on is None or certificate_expires_on(vetting.certificate_seen_on) <= today:
+        raise MentoringError("certificate")
+    if vetting.has_relevant_entry:
+        raise MentoringError("conviction")
+    record_vetting(profile, coordinator, vetting)
+    profile.status = MentorStatus.ACTIVE
+    profile.status_reason = ""
+    db.session.flush()
+
+
+def reject(profile: MentorProfile, coordinator: User, vetting: Vetting, reason: str) -> None:
+    record_vetting(profile, coordinator, vetting)
+    profile.status = MentorStatus.REJECTED
+    profile.status_reason = reason
+    profile.stopped_at = utcnow()
+    db.session.flush()
+
+
+def record_vetting(profile: MentorProfile, coordinator: User, vetting: Vetting) -> None:
+    profile.training_on = vetting.training_on
+    profile.certificate_seen_on = vetting.certificate_seen_on
+    profile.certificate_has_relevant_entry = vetting.has_relevant_entry
+    profile.vetted_by_id = coordinator.id
+    profile.vetted_at = utcnow()
+
+
+def pause_expired_certificates(today: date) -> int:
+    """Active mentors whose certificate is five years old are paused and get no new requests."""
+    paused = 0
+    for profile in db.session.scalars(
+        select(MentorProfile).where(MentorProfile.status == MentorStatus.ACTIVE)
+    ):
+        if (
+            profile.certificate_seen_on is None
+            or certificate_expires_on(profile.certificate_seen_on) <= today
+        ):
+            profile.status = MentorStatus.PAUSED
+            profile.status_reason = "certificate_expired"
+            paused += 1
+    db.session.flush()
+    return paused
+
+
+def away_mentor_ids(today: date) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(MentorAway.mentor_id).where(MentorAway.first_day <= today, MentorAway.last_day >= today)
+        )
+    )
+
+
+def offer_of(profile: MentorProfile, away: set[int]) -> Offer:
+    return Offer(
+        mentor_id=profile.id,
+        languages=frozenset(profile.languages),
+        districts=frozenset(profile.districts),
+        age_groups=frozenset(profile.age_groups),
+        topics=frozenset(profile.topics),
+        contact_modes=frozenset(profile.contact_modes),
+        is_active=profile.status == MentorStatus.ACTIVE,
+        free_places=profile.free_places,
+        is_away=profile.id in away,
+    )
+
+
+def available_offers(today: date) -> list[Offer]:
+    """Every active mentor with a free place, as the matching rules see them (two queries)."""
+    away = away_mentor_ids(today)
+    profiles = db.session.scalars(
+        select(MentorProfile).where(
+            MentorProfile.status == MentorStatus.ACTIVE, MentorProfile.active_count < MentorProfile.capacity
+        )
+    )
+    return [offer_of(profile, away) for profile in profiles]
+
+
+def suggest_mentors(need: Need, today: date, limit: int = 10) -> list[Fit]:
+    return rank(need, available_offers(today), limit)
+
+
+def open_match_of(parent: User) -> MentoringMatch | None:
+    return db.session.scalars(
+        select(MentoringMatch).where(
+            MentoringMatch.parent_id == parent.id, MentoringMatch.status.in_(OPEN_STATUSES)
+        )
+    ).first()
+
+
+def request_mentor(
+    parent: User, mentor_id: int, need: Need, note: str, days_to_answer: int
+) -> MentoringMatch:
+    """Send a request to one mentor; raise MentoringError('already' | 'unavailable')."""
+    if open_match_of(parent) is not None:
+        raise MentoringError("already")
+    profile = db.session.get(MentorProfile, mentor_id)
+    today = utcnow().date()
+    if profile is None or fit(need, offer_of(profile, away_mentor_ids(today))) is None:
+        raise MentoringError("unavailable")
+    result = fit(need, offer_of(profile, set()))
+    match = MentoringMatch(
+        parent_id=parent.id,
+        mentor_id=profile.id,
+        languages=sorted(need.languages),
+        district=need.district,
+        age_group=need.age_group,
+        topics=sorted(need.topics),
+        contact_mode=need.contact_mode,
+        note=note,
+        score=result.score if result else 0,
+        expires_at=utcnow() + timedelta(days=days_to_answer),
+    )
+    db.session.add(match)
+    db.session.flush()
+    return match
+
+
+def claim_place(mentor_id: int) -> bool:
+    return (
+        db.session.execute(
+            update(MentorProfile)
+            .where(
+                MentorProfile.id == mentor_id,
+                MentorProfile.status == MentorStatus.ACTIVE,
+                MentorProfile.active_count < MentorProfile.capacity,
+            )
+            .values(active_count=MentorProfile.active_count + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
+
+
+def accept(profile: MentorProfile, match_id: int, now: datetime | None = None) -> MentoringMatch:
+    """The mentor accepts a waiting request; raise MentoringError('gone' | 'full')."""
+    now = now or utcnow()
+    match = db.session.scalars(
+        select(MentoringMatch)
+        .where(MentoringMatch.id == match_id, MentoringMatch.mentor_id == profile.id)
+        .with_for_update()
+    ).first()
+    if match is None or match.status != MatchStatus.REQUESTED or match.expires_at <= now:
+        raise MentoringError("gone")
+    if not claim_place(profile.id):
+        raise MentoringError("full")
+    match.status = MatchStatus.ACTIVE
+    match.answered_at = now
+    db.session.flush()
+    return match
+
+
+def decline(profile: MentorProfile, match_id: int, reason: str) -> MentoringMatch:
+    match = db.session.scalars(
+        select(MentoringMatch).where(MentoringMatch.id == match_id, MentoringMatch.mentor_id == profile.id)
+    ).first()
+    if match is None or match.status != MatchStatus.REQUESTED:
+        raise MentoringError("gone")
+    match.status = MatchStatus.DECLINED
+    match.answered_at = utcnow()
+    match.end_reason = reason
+    db.session.flush()
+    return match
+
+
+def expire_requests(now: datetime) -> list[MentoringMatch]:
+    """Requests nobody answered in time end as expired; the family can pick again."""
+    expired = list(
+        db.session.scalars(
+            select(MentoringMatch).where(
+                MentoringMatch.status == MatchStatus.REQUESTED, MentoringMatch.expires_at <= now
+            )
+        )
+    )
+    for match in expired:
+        match.status = MatchStatus.EXPIRED
+        match.ended_at = now
+    db.session.flush()
+    return expired
+
+
+def active_families(profile: MentorProfile) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(MentoringMatch)
+        .where(MentoringMatch.mentor_id == profile.id, MentoringMatch.status == MatchStatus.ACTIVE)
+    )

@@ -1,0 +1,185 @@
+import threading
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from mentoring.accounts import services as accounts
+from mentoring.db import utcnow
+from mentoring.extensions import db
+from mentoring.mentorships import services
+from mentoring.mentorships.matching import Need
+from mentoring.mentorships.models import MatchStatus, MentorAway, MentoringMatch, MentorProfile, MentorStatus
+from tests.factories import make_user
+
+TODAY = date.today()
+GOOD = services.Vetting(
+    training_on=TODAY - timedelta(days=30),
+    certificate_seen_on=TODAY - timedelta(days=60),
+    has_relevant_entry=False,
+)
+TURKISH_FAMILY = Need(languages=frozenset({"tr"}), district="mitte-styrum", age_group="1-3")
+
+
+def make_mentor(app, username="ayse", capacity=1, status=MentorStatus.ACTIVE, **fields) -> int:
+    make_user(app, role="mentor", username=username)
+    with app.app_context():
+        profile = services.mentor_profile_for(accounts.find_user_by_username(username))
+        profile.languages = fields.pop("languages", ["tr", "de"])
+        profile.districts = fields.pop("districts", ["mitte-styrum"])
+        profile.capacity = capacity
+        profile.status = status
+        for key, value in fields.items():
+            setattr(profile, key, value)
+        db.session.commit()
+        return profile.id
+
+
+def coordinator(app):
+    make_user(app, role="coordinator", username="office")
+    return accounts.find_user_by_username("office")
+
+
+@pytest.mark.parametrize(
+    ("vetting", "code"),
+    [
+        (services.Vetting(None, GOOD.certificate_seen_on, False), "training"),
+        (services.Vetting(GOOD.training_on, None, False), "certificate"),
+        (services.Vetting(GOOD.training_on, TODAY - timedelta(days=5 * 366), False), "certificate"),
+        (services.Vetting(GOOD.training_on, GOOD.certificate_seen_on, True), "conviction"),
+    ],
+)
+def test_activation_needs_training_a_current_certificate_and_no_relevant_entry(app, vetting, code):
+    mentor = make_mentor(app, status=MentorStatus.APPLICANT)
+    with app.app_context():
+        profile = db.session.get(MentorProfile, mentor)
+        with pytest.raises(services.MentoringError) as error:
+            services.activate(profile, coordinator(app), vetting, TODAY)
+        assert error.value.code == code
+        db.session.rollback()
+        assert db.session.get(MentorProfile, mentor).status == MentorStatus.APPLICANT
+
+
+def test_a_vetted_applicant_becomes_active_and_the_facts_are_recorded(app):
+    mentor = make_mentor(app, status=MentorStatus.APPLICANT)
+    with app.app_context():
+        profile = db.session.get(MentorProfile, mentor)
+        services.activate(profile, coordinator(app), GOOD, TODAY)
+        db.session.commit()
+        profile = db.session.get(MentorProfile, mentor)
+        assert profile.status == MentorStatus.ACTIVE
+        assert profile.certificate_seen_on == GOOD.certificate_seen_on
+        assert profile.certificate_has_relevant_entry is False
+
+
+def test_a_certificate_turning_five_pauses_the_mentor(app):
+    mentor = make_mentor(app, certificate_seen_on=TODAY - timedelta(days=5 * 365 + 2))
+    with app.app_context():
+        assert services.pause_expired_certificates(TODAY) == 1
+        db.session.commit()
+        assert db.session.get(MentorProfile, mentor).status == MentorStatus.PAUSED
+        assert services.suggest_mentors(TURKISH_FAMILY, TODAY) == []
+
+
+def test_suggestions_leave_out_mentors_who_are_away_or_full(app):
+    away = make_mentor(app, username="away")
+    full = make_mentor(app, username="full", capacity=1, active_count=1)
+    free = make_mentor(app, username="free")
+    with app.app_context():
+        db.session.add(MentorAway(mentor_id=away, first_day=TODAY, last_day=TODAY + timedelta(days=7)))
+        db.session.commit()
+        assert [f.mentor_id for f in services.suggest_mentors(TURKISH_FAMILY, TODAY)] == [free]
+    assert full
+
+
+def test_a_request_is_accepted_and_takes_a_place(app):
+    mentor = make_mentor(app)
+    make_user(app, username="lena")
+    with app.app_context():
+        parent = accounts.find_user_by_username("lena")
+        match = services.request_mentor(parent, mentor, TURKISH_FAMILY, "", 5)
+        assert match.score > 0
+        with pytest.raises(services.MentoringError):
+            services.request_mentor(parent, mentor, TURKISH_FAMILY, "", 5)  # one open request at a time
+        db.session.commit()
+        services.accept(db.session.get(MentorProfile, mentor), match.id)
+        db.session.commit()
+        profile = db.session.get(MentorProfile, mentor)
+        assert profile.active_count == 1 == services.active_families(profile)
+        assert services.suggest_mentors(TURKISH_FAMILY, TODAY) == []
+
+
+def test_requests_to_a_mentor_who_does_not_speak_the_language_are_refused(app):
+    mentor = make_mentor(app, languages=["de"])
+    make_user(app, username="lena")
+    with app.app_context():
+        parent = accounts.find_user_by_username("lena")
+        with pytest.raises(services.MentoringError) as error:
+            services.request_mentor(parent, mentor, TURKISH_FAMILY, "", 5)
+        assert error.value.code == "unavailable"
+
+
+def test_unanswered_requests_expire_and_the_family_can_ask_again(app):
+    mentor = make_mentor(app)
+    make_user(app, username="lena")
+    with app.app_context():
+        parent = accounts.find_user_by_username("lena")
+        match = services.request_mentor(parent, mentor, TURKISH_FAMILY, "", 5)
+        db.session.commit()
+        assert services.expire_requests(utcnow() + timedelta(days=4)) == []
+        assert [m.id for m in services.expire_requests(utcnow() + timedelta(days=6))] == [match.id]
+        db.session.commit()
+        with pytest.raises(services.MentoringError) as error:
+            services.accept(db.session.get(MentorProfile, mentor), match.id)
+        assert error.value.code == "gone"
+        db.session.rollback()
+        assert services.request_mentor(parent, mentor, TURKISH_FAMILY, "", 5).status == MatchStatus.REQUESTED
+
+
+def test_a_mentor_cannot_accept_another_mentors_request(app):
+    mentor = make_mentor(app)
+    other = make_mentor(app, username="other")
+    make_user(app, username="lena")
+    with app.app_context():
+        match = services.request_mentor(accounts.find_user_by_username("lena"), mentor, TURKISH_FAMILY, "", 5)
+        db.session.commit()
+        with pytest.raises(services.MentoringError):
+            services.accept(db.session.get(MentorProfile, other), match.id)
+
+
+def test_two_requests_accepted_at_the_same_moment_never_exceed_capacity(app):
+    mentor = make_mentor(app, capacity=1)
+    match_ids = []
+    for name in ("lena", "ali"):
+        make_user(app, username=name)
+        with app.app_context():
+            parent = accounts.find_user_by_username(name)
+            match_ids.append(services.request_mentor(parent, mentor, TURKISH_FAMILY, "", 5).id)
+            db.session.commit()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def accept(match_id):
+        with app.app_context():
+            profile = db.session.get(MentorProfile, mentor)
+            barrier.wait(timeout=10)
+            try:
+                services.accept(profile, match_id)
+                db.session.commit()
+                outcomes.append("accepted")
+            except services.MentoringError as error:
+                db.session.rollback()
+                outcomes.append(error.code)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=accept, args=(match_id,)) for match_id in match_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["accepted", "full"]
+    with app.app_context():
+        statuses = sorted(m.status for m in db.session.scalars(select(MentoringMatch)))
+        assert statuses == [MatchStatus.ACTIVE, MatchStatus.REQUESTED]
+        assert db.session.get(MentorProfile, mentor).active_count == 1
