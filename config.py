@@ -80,6 +80,9 @@ class Config:
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
     CORS_ORIGINS = env_list("CORS_ORIGINS", "")
 
+    # Mentoring: days a mentor parent has to answer a request before it expires
+    MENTOR_ANSWER_DAYS = env_int("MENTOR_ANSWER_DAYS", 5)
+
     # Rate limits (Flask-Limiter); stored in Redis when REDIS_URL is set so all instances share them.
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True

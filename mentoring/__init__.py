@@ -57,9 +57,10 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     login_manager.user_loader(load_session_user)
     init_security(app)
 
-    from mentoring import accounts, api, consultations, i18n, models, web  # noqa: F401  (models: the whole schema)
+    from mentoring import accounts, api, consultations, i18n, mentorships, models, web  # noqa: F401
     from mentoring.accounts.cli import users_cli
     from mentoring.i18n.cli import i18n_cli
+    from mentoring.mentorships.cli import mentoring_cli
     from mentoring.notifications.cli import outbox_cli
     from mentoring.web.context import register_template_helpers
     from mentoring.web.errors import register_error_pages
@@ -70,9 +71,11 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     app.register_blueprint(i18n.bp)
     app.register_blueprint(consultations.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(mentorships.bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(i18n_cli)
+    app.cli.add_command(mentoring_cli)
     register_template_helpers(app)
     init_static_files(app)
     init_rate_limits(app)  # after the blueprints: it wraps the views that declare limits

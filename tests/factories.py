@@ -127,8 +127,15 @@ PAGES = {
         "/no-such-page",
         "/password/reset/expired",
     ],
-    "theparent": ["/home", "/account", "/account/password", "/coordinator/users"],
-    "thementor": ["/home"],
+    "theparent": [
+        "/home",
+        "/account",
+        "/account/password",
+        "/coordinator/users",
+        "/mentoring",
+        "/mentoring?languages=de&languages=tr",
+    ],
+    "thementor": ["/home", "/mentor/profile", "/mentor/requests"],
     "sabine": [
         "/home",
         "/expert/agenda?view=week",
@@ -138,7 +145,13 @@ PAGES = {
         "/expert/profile",
         "/expert/calendar-feed",
     ],
-    "thecoordinator": ["/home", "/coordinator/users", "/coordinator/invitations", "/coordinator/topics"],
+    "thecoordinator": [
+        "/home",
+        "/coordinator/users",
+        "/coordinator/invitations",
+        "/coordinator/topics",
+        "/coordinator/mentors",
+    ],
 }
 FAILED_FORMS = {
     None: [
@@ -150,4 +163,5 @@ FAILED_FORMS = {
     "sabine": [("/expert/series/new", {"weekday": "9"}), ("/expert/slots/new", {}), ("/expert/profile", {})],
     "thecoordinator": [("/coordinator/invitations", {}), ("/coordinator/topics", {"key": "Bad Key"})],
     "theparent": [("/account/password", {"new_password": "x"})],
+    "thementor": [("/mentor/profile", {"capacity": "99"})],
 }

@@ -1,4 +1,7 @@
-"""Mentor parents: vetting, explained suggestions, optimal batch matching, the relationship.
+"""Mentor parents: vetting, explained suggestions, requests, optimal batch matching."""
 
-Views come with the rest of the mentoring issue; the rules here are complete and tested.
-"""
+from flask import Blueprint
+
+bp = Blueprint("mentorships", __name__)
+
+from mentoring.mentorships import cli, views  # noqa: E402,F401  (registers routes and commands)

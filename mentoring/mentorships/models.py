@@ -18,7 +18,7 @@ class MentorStatus(StrEnum):
 
 
 class ContactPreference(StrEnum):
-    IN_PERSON = "in_person"
+    IN_PERSON = "in-person"
     PHONE = "phone"
     VIDEO = "video"
 

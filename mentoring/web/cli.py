@@ -111,6 +111,30 @@ def ensure_demo_user(username: str, role: Role, display_name: str) -> User:
     return user
 
 
+def seed_demo_mentor() -> None:
+    """The demo mentor is vetted and active, so parents see suggestions at once."""
+    from datetime import date
+
+    from mentoring.mentorships import services as mentoring
+    from mentoring.mentorships.models import MentorStatus
+
+    user = db.session.scalars(select(User).where(User.username == "mentor")).one()
+    profile = mentoring.mentor_profile_for(user)
+    if profile.status != MentorStatus.APPLICANT:
+        return
+    profile.languages = ["tr", "de"]
+    profile.districts = ["mitte-styrum", "alstaden-lirich"]
+    profile.age_groups = ["0-1", "1-3"]
+    profile.topics = ["sleep", "kita", "feeding"]
+    profile.contact_modes = ["in-person", "phone"]
+    profile.capacity = 2
+    profile.introduction = "Ich habe zwei Kinder und weiß, wie anstrengend die ersten Jahre sind."
+    coordinator = db.session.scalars(select(User).where(User.username == "coordinator")).one()
+    today = date.today()
+    vetting = mentoring.Vetting(today.replace(day=1), today.replace(day=1), has_relevant_entry=False)
+    mentoring.activate(profile, coordinator, vetting, today)
+
+
 @bp.cli.command("seed-demo")
 def seed_demo() -> None:
     """Create demo accounts, districts and topics; running it again changes nothing."""
@@ -123,6 +147,7 @@ def seed_demo() -> None:
     for username, role, display_name in DEMO_USERS:
         ensure_demo_user(username, role, display_name)
     slots = seed_demo_slots()
+    seed_demo_mentor()
     db.session.commit()
     click.echo(f"{districts} districts and {topics} topics loaded, {slots} consultation times created.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")

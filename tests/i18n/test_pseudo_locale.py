@@ -4,6 +4,7 @@ string someone forgot to mark for translation (or data, which is listed here on 
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from babel.dates import get_day_names, get_month_names
@@ -146,6 +147,8 @@ def test_every_message_template_is_translatable(app, world, pseudo):
             "manage_url": manage_url(booking, "token"),
             "video_url": video_url(booking),
             "user": user,
+            "person": user,
+            "match": SimpleNamespace(mentor=SimpleNamespace(user=user), expires_at=booking.slot.starts_at),
             "link": "http://localhost/x",
             "hours": 2,
             "days": 14,

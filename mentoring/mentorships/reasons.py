@@ -1,0 +1,40 @@
+"""Why a mentor parent fits, in plain words of the reader's language."""
+
+from flask_babel import gettext as _
+
+from mentoring.i18n.languages import KNOWN_LANGUAGES
+from mentoring.mentorships.forms import CONTACT_LABELS
+from mentoring.mentorships.matching import Reason
+from mentoring.reference.models import AGE_GROUP_LABELS, AgeGroup
+
+
+def describe(reasons: tuple[Reason, ...], districts: dict[str, str], topics: dict[str, str]) -> list[str]:
+    contact = dict(CONTACT_LABELS)
+    lines = []
+    for reason in reasons:
+        if reason.kind == "languages":
+            names = ", ".join(
+                KNOWN_LANGUAGES[code].native_name for code in reason.values if code in KNOWN_LANGUAGES
+            )
+            lines.append(_("Speaks %(languages)s", languages=names))
+        elif reason.kind == "district":
+            lines.append(
+                _(
+                    "Meets families in %(district)s",
+                    district=districts.get(reason.values[0], reason.values[0]),
+                )
+            )
+        elif reason.kind == "age_group":
+            label = (
+                AGE_GROUP_LABELS.get(AgeGroup(reason.values[0]))
+                if reason.values[0] in set(AgeGroup)
+                else None
+            )
+            lines.append(_("Experienced with: %(age)s", age=label or reason.values[0]))
+        elif reason.kind == "topics":
+            lines.append(
+                _("Knows about: %(topics)s", topics=", ".join(topics.get(t, t) for t in reason.values))
+            )
+        elif reason.kind == "contact_mode":
+            lines.append(_("Keeps in touch: %(mode)s", mode=contact.get(reason.values[0], reason.values[0])))
+    return lines

@@ -1,0 +1,84 @@
+"""A mentor parent applies, is vetted, a family asks in Arabic, the mentor accepts."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from mentoring.extensions import db
+from mentoring.reference.services import load_reference_file
+from tests.browser.test_first_journey import assert_accessible, screenshot
+from tests.factories import DEMO_PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, username, password=DEMO_PASSWORD):
+    page.goto("/login")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.locator("form.stacked button[type=submit]").click()
+
+
+def log_out(page):
+    page.locator("form[action='/logout'] button").click()
+
+
+def test_applicant_vetted_family_asks_in_arabic_mentor_accepts(page, app, backend):
+    with app.app_context():
+        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
+        db.session.commit()
+    make_user(app, role="coordinator", username="office")
+    make_user(app, username="fatima", locale="ar", phone="0176 5555555")
+
+    # The applicant registers and fills the profile.
+    page.goto("/register/mentor")
+    page.locator("#username").fill("amal")
+    page.locator("#password").fill("olive-tree-2024")
+    page.locator("#password_confirm").fill("olive-tree-2024")
+    page.locator("#phone").fill("0176 4444444")
+    page.locator("form.stacked button[type=submit]").click()
+    page.goto("/mentor/profile")
+    for value in ("ar", "de"):
+        page.locator(f"input[name=languages][value={value}]").check()
+    page.locator("input[name=districts][value=osterfeld]").check()
+    page.locator("input[name=age_groups][value='0-1']").check()
+    page.locator("input[name=topics][value=sleep]").check()
+    assert_accessible(page)
+    page.locator("form.stacked button[type=submit]").click()
+    log_out(page)
+
+    # The coordinator vets and activates.
+    log_in(page, "office")
+    page.goto("/coordinator/mentors")
+    page.get_by_role("link", name="amal").click()
+    page.locator("#training_on").fill((date.today() - timedelta(days=3)).isoformat())
+    page.locator("#certificate_seen_on").fill((date.today() - timedelta(days=30)).isoformat())
+    assert_accessible(page)
+    page.locator("form.stacked button[type=submit]").click()
+    assert page.url.endswith("/coordinator/mentors")
+    log_out(page)
+
+    # The family asks in Arabic and sees why the mentor fits.
+    log_in(page, "fatima")
+    page.goto("/mentoring?lang=ar")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    page.locator("input[name=languages][value=ar]").check()
+    page.locator("#district").select_option("osterfeld")
+    page.locator("#age_group").select_option("0-1")
+    page.locator("form.stacked button[type=submit]").first.click()
+    card = page.locator("section.card").first
+    assert "amal" in card.inner_text()
+    assert "العربية" in card.inner_text() and "Osterfeld" in card.inner_text()
+    assert_accessible(page)
+    screenshot(page, "mentor-suggestion-ar")
+    card.locator("button[type=submit]").click()
+    assert "amal" in page.content()
+    log_out(page)
+
+    # The mentor accepts and now sees how to reach the family.
+    log_in(page, "amal", "olive-tree-2024")
+    page.goto("/mentor/requests")
+    assert "0176 5555555" not in page.content()
+    page.locator("form[action$='/accept'] button").click()
+    assert "0176 5555555" in page.content()
+    assert_accessible(page)

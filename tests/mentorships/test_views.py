@@ -1,0 +1,147 @@
+from datetime import date, timedelta
+
+import time_machine
+from sqlalchemy import select
+
+from mentoring.db import utcnow
+from mentoring.extensions import db
+from mentoring.mentorships.models import MatchStatus, MentoringMatch, MentorProfile, MentorStatus
+from mentoring.notifications.models import OutboxMessage
+from mentoring.reference.services import load_reference_file
+from tests.conftest import submit
+from tests.factories import DEMO_PASSWORD, make_user
+
+PROFILE = {
+    "languages": ["tr", "de"],
+    "districts": ["mitte-styrum"],
+    "age_groups": ["1-3"],
+    "topics": ["sleep"],
+    "contact_modes": ["phone"],
+    "capacity": "1",
+    "introduction": "Zwei Kinder, viel Erfahrung.",
+}
+NEED = "/mentoring?languages=tr&district=mitte-styrum&age_group=1-3&topics=sleep&contact_mode=phone"
+
+
+def login(app, username):
+    client = app.test_client()
+    assert submit(client, "/login", {"username": username, "password": DEMO_PASSWORD}).status_code == 303
+    return client
+
+
+def set_up(app):
+    with app.app_context():
+        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
+        db.session.commit()
+    make_user(app, role="mentor", username="ayse", email="ayse@example.org", locale="tr")
+    make_user(app, role="coordinator", username="office")
+    make_user(app, username="lena", email="lena@example.org", phone="0176 1234567")
+
+
+def vet(app, **changes):
+    office = login(app, "office")
+    with app.app_context():
+        profile_id = db.session.scalars(select(MentorProfile)).one().id
+    today = date.today()
+    data = {
+        "training_on": (today - timedelta(days=10)).isoformat(),
+        "certificate_seen_on": (today - timedelta(days=100)).isoformat(),
+        "relevant_entry": "no",
+        "decision": "activate",
+        "reason": "",
+    } | changes
+    return submit(office, f"/coordinator/mentors/{profile_id}", data)
+
+
+def test_an_applicant_is_vetted_and_a_family_asks_and_is_accepted(app):
+    set_up(app)
+    mentor = login(app, "ayse")
+    assert submit(mentor, "/mentor/profile", PROFILE).status_code == 303
+    parent = login(app, "lena")
+    assert "ayse" not in parent.get(NEED).text  # not vetted yet: no suggestion
+
+    assert vet(app).status_code == 303
+    page = parent.get(NEED + "&lang=en")
+    assert "ayse" in page.text
+    assert "Speaks Türkçe" in page.text and "Meets families in Oberhausen-Mitte/Styrum" in page.text
+    assert "Toddler (1 to 3 years)" in page.text
+
+    with app.app_context():
+        profile_id = db.session.scalars(select(MentorProfile)).one().id
+    sent = submit(
+        parent, f"/mentoring/request/{profile_id}?" + NEED.split("?")[1], {"note": "Merhaba!"}, page="/home"
+    )
+    assert sent.status_code == 303
+    assert "ayse" in parent.get("/mentoring").text
+    with app.app_context():
+        mail = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == "ayse@example.org")
+        ).one()
+        assert mail.locale == "tr"
+
+    requests = mentor.get("/mentor/requests")
+    assert "lena" in requests.text and "Merhaba!" in requests.text
+    assert "0176 1234567" not in requests.text  # contact details only after acceptance
+    with app.app_context():
+        match_id = db.session.scalars(select(MentoringMatch)).one().id
+    assert submit(mentor, f"/mentor/requests/{match_id}/accept", page="/mentor/requests").status_code == 303
+    assert "0176 1234567" in mentor.get("/mentor/requests").text  # contact shared after acceptance
+    with app.app_context():
+        assert db.session.get(MentoringMatch, match_id).status == MatchStatus.ACTIVE
+        assert db.session.get(MentorProfile, profile_id).active_count == 1
+        assert db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == "lena@example.org")
+        ).one()
+
+
+def test_vetting_without_a_training_date_is_refused_and_changes_nothing(app):
+    set_up(app)
+    login(app, "ayse").get("/mentor/profile")
+    response = vet(app, training_on="")
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.scalars(select(MentorProfile)).one().status == MentorStatus.APPLICANT
+
+
+def test_rejecting_needs_a_reason(app):
+    set_up(app)
+    login(app, "ayse").get("/mentor/profile")
+    assert vet(app, decision="reject").status_code == 422
+    assert vet(app, decision="reject", reason="Training not attended").status_code == 303
+    with app.app_context():
+        assert db.session.scalars(select(MentorProfile)).one().status == MentorStatus.REJECTED
+
+
+def test_a_declined_family_can_ask_again_and_an_unanswered_request_expires(app, runner):
+    set_up(app)
+    mentor = login(app, "ayse")
+    submit(mentor, "/mentor/profile", PROFILE)
+    vet(app)
+    parent = login(app, "lena")
+    with app.app_context():
+        profile_id = db.session.scalars(select(MentorProfile)).one().id
+    query = NEED.split("?")[1]
+    submit(parent, f"/mentoring/request/{profile_id}?{query}", {}, page="/home")
+    with app.app_context():
+        match_id = db.session.scalars(select(MentoringMatch)).one().id
+    assert (
+        submit(
+            mentor, f"/mentor/requests/{match_id}/decline", {"reason": "no_time"}, page="/mentor/requests"
+        ).status_code
+        == 303
+    )
+    assert "ayse" in parent.get(NEED).text  # can pick again
+    submit(parent, f"/mentoring/request/{profile_id}?{query}", {}, page="/home")
+    with time_machine.travel(utcnow() + timedelta(days=6), tick=False):
+        result = runner.invoke(args=["mentoring", "daily"])
+    assert "1 requests expired" in result.output
+    with app.app_context():
+        statuses = sorted(m.status for m in db.session.scalars(select(MentoringMatch)))
+        assert statuses == [MatchStatus.DECLINED, MatchStatus.EXPIRED]
+
+
+def test_asking_without_a_language_gets_a_clear_error(app):
+    set_up(app)
+    response = login(app, "lena").get("/mentoring?district=ost")
+    assert response.status_code == 422
+    assert 'href="#languages"' in response.text
