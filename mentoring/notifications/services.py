@@ -28,19 +28,18 @@ def queue_email(
         subject = render_template(f"emails/{template}.subject.txt", **context).strip()
         body_text = render_template(f"emails/{template}.txt", **context)
         body_html = render_template(f"emails/{template}.html", **context)
-    message = OutboxMessage(
-        channel=Channel.EMAIL,
-        recipient=recipient,
-        locale=locale,
-        subject=" ".join(subject.split()),
-        body_text=body_text,
-        body_html=body_html,
-        send_after=send_after or utcnow(),
-        cancel_key=cancel_key,
+    return add_to_outbox(
+        OutboxMessage(
+            channel=Channel.EMAIL,
+            subject=" ".join(subject.split()),
+            body_text=body_text,
+            body_html=body_html,
+        ),
+        recipient,
+        locale,
+        send_after,
+        cancel_key,
     )
-    db.session.add(message)
-    db.session.flush()
-    return message
 
 
 def queue_sms(
@@ -54,14 +53,18 @@ def queue_sms(
     """Render `sms/<template>.txt` in the recipient's locale into the outbox (caller commits)."""
     with force_locale(locale):
         text = " ".join(render_template(f"sms/{template}.txt", **context).split())
-    message = OutboxMessage(
-        channel=Channel.SMS,
-        recipient=recipient,
-        locale=locale,
-        body_text=text,
-        send_after=send_after or utcnow(),
-        cancel_key=cancel_key,
+    return add_to_outbox(
+        OutboxMessage(channel=Channel.SMS, body_text=text), recipient, locale, send_after, cancel_key
     )
+
+
+def add_to_outbox(
+    message: OutboxMessage, recipient: str, locale: str, send_after: datetime | None, cancel_key: str | None
+) -> OutboxMessage:
+    message.recipient = recipient
+    message.locale = locale
+    message.send_after = send_after or utcnow()
+    message.cancel_key = cancel_key
     db.session.add(message)
     db.session.flush()
     return message
