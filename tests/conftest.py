@@ -70,13 +70,32 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if backend == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite'}"
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite'}"
+        return
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         missing_service("TEST_DATABASE_URL is not set (PostgreSQL)")
-    return url  # type: ignore[return-value]
+    # A database of this run's own on the server, so two runs (CI and a developer) never meet.
+    yield from private_postgres_database(url)  # type: ignore[arg-type]
+
+
+def private_postgres_database(url: str) -> Iterator[str]:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(url)
+    name = f"{server.database}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = server.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    try:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        missing_service(f"PostgreSQL at {url} is unreachable: {error}")
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def redis_url() -> str | None:
