@@ -165,9 +165,26 @@ def clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     if "app" in request.fixturenames:
         app = request.getfixturevalue("app")
         empty_all_tables(app)
+        forget_rate_limits(app)
+        shutil.rmtree(app.config["MAIL_FILE_DIR"], ignore_errors=True)
+
+
+def forget_rate_limits(app: Flask) -> None:
+    """Clear this run's counters only: another run (CI, a developer) may share the Redis server."""
+    uri = app.config["RATELIMIT_STORAGE_URI"]
+    if not uri.startswith("redis"):
         with app.app_context():
             app_limiter(app).reset()
-        shutil.rmtree(app.config["MAIL_FILE_DIR"], ignore_errors=True)
+        return
+    import redis
+
+    client = redis.Redis.from_url(uri)
+    try:
+        keys = list(client.scan_iter(match=f"*{app.config['RATELIMIT_KEY_PREFIX']}*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 @pytest.fixture

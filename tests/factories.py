@@ -151,6 +151,7 @@ PAGES = {
         "/coordinator/invitations",
         "/coordinator/topics",
         "/coordinator/mentors",
+        "/coordinator/matching",
     ],
 }
 FAILED_FORMS = {

@@ -31,3 +31,7 @@ def request_answered(match: MentoringMatch, accepted: bool) -> None:
 
 def request_expired(match: MentoringMatch) -> None:
     tell(match.parent, "request_expired", match, "mentorships.start")
+
+
+def assigned(match: MentoringMatch) -> None:
+    tell(match.mentor.user, "assigned", match, "mentorships.requests")

@@ -24,6 +24,7 @@ class ContactPreference(StrEnum):
 
 
 class MatchStatus(StrEnum):
+    WAITING = "waiting"  # the family asked the programme office to find a mentor parent
     REQUESTED = "requested"
     ACTIVE = "active"
     COMPLETED = "completed"
@@ -95,7 +96,7 @@ class MentoringMatch(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     parent_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    mentor_id: Mapped[int] = mapped_column(ForeignKey("mentor_profiles.id", ondelete="CASCADE"))
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("mentor_profiles.id", ondelete="CASCADE"))
     status: Mapped[MatchStatus] = mapped_column(str_enum(MatchStatus, 12), default=MatchStatus.REQUESTED)
     languages: Mapped[list[str]] = mapped_column(TagList, default=list)
     district: Mapped[str | None] = mapped_column(String(40))
@@ -111,4 +112,4 @@ class MentoringMatch(db.Model):
     end_reason: Mapped[str] = mapped_column(String(40), default="")
 
     parent: Mapped[User] = relationship(foreign_keys=[parent_id])
-    mentor: Mapped[MentorProfile] = relationship()
+    mentor: Mapped[MentorProfile | None] = relationship()

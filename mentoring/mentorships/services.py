@@ -5,7 +5,7 @@ The capacity rule holds like the booking engine's: accepting claims a place with
 the row lock on PostgreSQL (one writer at a time on SQLite), with a CHECK constraint as backstop.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from mentoring.accounts.models import User
 from mentoring.db import utcnow
 from mentoring.extensions import db
-from mentoring.mentorships.matching import Fit, Need, Offer, fit, rank
+from mentoring.mentorships.matching import Fit, Need, Offer, batch_match, fit, rank
 from mentoring.mentorships.models import (
     MatchStatus,
     MentorAway,
@@ -23,7 +23,7 @@ from mentoring.mentorships.models import (
 )
 
 CERTIFICATE_VALID_YEARS = 5
-OPEN_STATUSES = (MatchStatus.REQUESTED, MatchStatus.ACTIVE)
+OPEN_STATUSES = (MatchStatus.WAITING, MatchStatus.REQUESTED, MatchStatus.ACTIVE)
 
 
 class MentoringError(Exception):
@@ -246,3 +246,76 @@ def active_families(profile: MentorProfile) -> int:
         .select_from(MentoringMatch)
         .where(MentoringMatch.mentor_id == profile.id, MentoringMatch.status == MatchStatus.ACTIVE)
     )
+
+
+def need_of_match(match: MentoringMatch) -> Need:
+    return Need(
+        languages=frozenset(match.languages),
+        district=match.district,
+        age_group=match.age_group,
+        topics=frozenset(match.topics),
+        contact_mode=match.contact_mode,
+    )
+
+
+def ask_programme_office(parent: User, need: Need, note: str) -> MentoringMatch:
+    """The family asks the office to find a mentor parent; raise MentoringError('already')."""
+    if open_match_of(parent) is not None:
+        raise MentoringError("already")
+    match = MentoringMatch(
+        parent_id=parent.id,
+        mentor_id=None,
+        status=MatchStatus.WAITING,
+        languages=sorted(need.languages),
+        district=need.district,
+        age_group=need.age_group,
+        topics=sorted(need.topics),
+        contact_mode=need.contact_mode,
+        note=note,
+        expires_at=utcnow(),
+    )
+    db.session.add(match)
+    db.session.flush()
+    return match
+
+
+def waiting_requests() -> list[MentoringMatch]:
+    return list(
+        db.session.scalars(
+            select(MentoringMatch)
+            .where(MentoringMatch.status == MatchStatus.WAITING)
+            .order_by(MentoringMatch.requested_at)
+        )
+    )
+
+
+def propose_batch(today: date) -> dict[int, Fit]:
+    """A draft for the coordinator: waiting families matched for the highest total score."""
+    needs = {match.id: need_of_match(match) for match in waiting_requests()}
+    return batch_match(needs, available_offers(today))
+
+
+def assign(match_id: int, mentor_id: int, now: datetime | None = None) -> MentoringMatch:
+    """The coordinator assigns a waiting family; the capacity rule is checked here, on the server.
+
+    Raise MentoringError('gone' | 'unavailable' | 'full').
+    """
+    now = now or utcnow()
+    match = db.session.scalars(
+        select(MentoringMatch).where(MentoringMatch.id == match_id).with_for_update()
+    ).first()
+    if match is None or match.status != MatchStatus.WAITING:
+        raise MentoringError("gone")
+    profile = db.session.get(MentorProfile, mentor_id)
+    # Language, status and absence here; the free place is claimed atomically below.
+    offer = replace(offer_of(profile, away_mentor_ids(now.date())), free_places=1) if profile else None
+    if offer is None or fit(need_of_match(match), offer) is None:
+        raise MentoringError("unavailable")
+    if not claim_place(mentor_id):
+        raise MentoringError("full")
+    match.mentor_id = mentor_id
+    match.status = MatchStatus.ACTIVE
+    match.score = fit(need_of_match(match), offer_of(profile, set())).score  # type: ignore[union-attr]
+    match.answered_at = now
+    db.session.flush()
+    return match

@@ -116,6 +116,25 @@ def send_request(mentor_id: int):
     return redirect(url_for(".start"), 303)
 
 
+@bp.post("/mentoring/ask-office")
+@role_required(Role.PARENT)
+def ask_office():
+    form = need_form()
+    note = RequestForm()
+    if not form.validate() or not note.validate_on_submit():
+        flash(_("Please check your answers and try again."), "error")
+        return redirect(url_for(".start"), 303)
+    try:
+        services.ask_programme_office(current_user, need_of(form), note.note.data or "")
+    except services.MentoringError as error:
+        db.session.rollback()
+        flash(refusal(error.code), "error")
+        return redirect(url_for(".start"), 303)
+    db.session.commit()
+    flash(_("The programme office will look for a mentor parent for you and get in touch."), "success")
+    return redirect(url_for(".start"), 303)
+
+
 # Mentors -----------------------------------------------------------------------------------------
 
 
@@ -229,6 +248,62 @@ def vet(profile_id: int):
             flash(_("Saved."), "success")
             return redirect(url_for(".mentors"), 303)
     return render_template("mentorships/vet.html", form=form, profile=profile), (422 if form.errors else 200)
+
+
+@bp.get("/coordinator/matching")
+@role_required(Role.COORDINATOR)
+def matching():
+    waiting = services.waiting_requests()
+    proposal = services.propose_batch(today())
+    profiles = {
+        p.id: p
+        for p in db.session.scalars(
+            select(MentorProfile).where(MentorProfile.id.in_([f.mentor_id for f in proposal.values()]))
+        )
+    }
+    districts = {d.key: d.name for d in reference.list_districts()}
+    topics = dict(topic_choices())
+    pairs = [
+        (
+            match,
+            profiles[proposal[match.id].mentor_id],
+            proposal[match.id],
+            describe(proposal[match.id].reasons, districts, topics),
+        )
+        for match in waiting
+        if match.id in proposal
+    ]
+    return render_template("mentorships/matching.html", waiting=waiting, pairs=pairs, now=today())
+
+
+@bp.post("/coordinator/matching")
+@role_required(Role.COORDINATOR)
+def confirm_matching():
+    """Assign the pairs the coordinator kept; each one is checked again on the server."""
+    assigned = refused = 0
+    for value in request.form.getlist("pair")[:1000]:
+        match_id, _sep, mentor_id = value.partition(":")
+        if not (match_id.isdigit() and mentor_id.isdigit()):
+            continue
+        try:
+            match = services.assign(int(match_id), int(mentor_id))
+        except services.MentoringError:
+            db.session.rollback()
+            refused += 1
+            continue
+        messages.request_answered(match, accepted=True)
+        messages.assigned(match)
+        db.session.commit()
+        assigned += 1
+    flash(
+        _(
+            "Families matched: %(assigned)d. Not possible any more: %(refused)d.",
+            assigned=assigned,
+            refused=refused,
+        ),
+        "success",
+    )
+    return redirect(url_for(".matching"), 303)
 
 
 @bp.app_context_processor

@@ -183,3 +183,31 @@ def test_two_requests_accepted_at_the_same_moment_never_exceed_capacity(app):
         statuses = sorted(m.status for m in db.session.scalars(select(MentoringMatch)))
         assert statuses == [MatchStatus.ACTIVE, MatchStatus.REQUESTED]
         assert db.session.get(MentorProfile, mentor).active_count == 1
+
+
+def test_the_batch_proposal_and_assignment_respect_capacity(app):
+    mentor = make_mentor(app, capacity=1)
+    waiting = []
+    for name in ("lena", "ali"):
+        make_user(app, username=name)
+        with app.app_context():
+            waiting.append(
+                services.ask_programme_office(accounts.find_user_by_username(name), TURKISH_FAMILY, "").id
+            )
+            db.session.commit()
+    with app.app_context():
+        proposal = services.propose_batch(TODAY)
+        assert len(proposal) == 1 and next(iter(proposal.values())).mentor_id == mentor
+        first, second = waiting
+        services.assign(first, mentor)
+        db.session.commit()
+        with pytest.raises(services.MentoringError) as error:
+            services.assign(second, mentor)
+        assert error.value.code == "full"
+        db.session.rollback()
+        with pytest.raises(services.MentoringError) as error:
+            services.assign(first, mentor)
+        assert error.value.code == "gone"
+        db.session.rollback()
+        assert db.session.get(MentorProfile, mentor).active_count == 1
+        assert db.session.get(MentoringMatch, second).status == MatchStatus.WAITING

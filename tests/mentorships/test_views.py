@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 
 import time_machine
@@ -145,3 +146,28 @@ def test_asking_without_a_language_gets_a_clear_error(app):
     response = login(app, "lena").get("/mentoring?district=ost")
     assert response.status_code == 422
     assert 'href="#languages"' in response.text
+
+
+def test_the_office_finds_a_mentor_for_a_waiting_family_and_can_drop_pairs(app):
+    set_up(app)
+    mentor = login(app, "ayse")
+    submit(mentor, "/mentor/profile", PROFILE | {"capacity": "2"})
+    vet(app)
+    make_user(app, username="ali")
+    query = NEED.split("?")[1]
+    for name in ("lena", "ali"):
+        parent = login(app, name)
+        assert submit(parent, f"/mentoring/ask-office?{query}", {}, page="/home").status_code == 303
+    assert "ayse" not in login(app, "lena").get("/mentoring").text  # waiting, no mentor yet
+    office = login(app, "office")
+    page = office.get("/coordinator/matching")
+    pairs = re.findall(r'name="pair" value="(\d+:\d+)"', page.text)
+    assert len(pairs) == 2
+    response = submit(office, "/coordinator/matching", {"pair": pairs[:1]})  # the second pair is dropped
+    assert response.status_code == 303
+    with app.app_context():
+        statuses = sorted(m.status for m in db.session.scalars(select(MentoringMatch)))
+        assert statuses == [MatchStatus.ACTIVE, MatchStatus.WAITING]
+        assert db.session.scalars(select(MentorProfile)).one().active_count == 1
+    # Tampered or repeated pairs are refused, never a 500.
+    assert submit(office, "/coordinator/matching", {"pair": [pairs[0], "x:y", "999:1"]}).status_code == 303
