@@ -42,6 +42,30 @@ def refusal(code: str) -> str:
     }[code]
 
 
+def carry_out(change, success: str, back: str, failed_back: str | None = None, tell=None):  # type: ignore[no-untyped-def]
+    """Run one service change: on a broken rule roll back and say why; otherwise tell, commit, confirm."""
+    try:
+        match = change()
+    except services.MentoringError as error:
+        db.session.rollback()
+        flash(refusal(error.code), "error")
+        return redirect(failed_back or back, 303)
+    if tell is not None:
+        tell(match)
+    db.session.commit()
+    flash(success, "success")
+    return redirect(back, 303)
+
+
+def checked_request() -> tuple[NeedForm, RequestForm] | None:
+    """The family's need (from the suggestion page's query string) and note, or None if off."""
+    form, note = need_form(), RequestForm()
+    if not form.validate() or not note.validate_on_submit():
+        flash(_("Please check your answers and try again."), "error")
+        return None
+    return form, note
+
+
 def need_form() -> NeedForm:
     form = NeedForm(request.args)
     form.languages.choices = spoken_language_choices()
@@ -93,46 +117,32 @@ def start():
 @bp.post("/mentoring/request/<int:mentor_id>")
 @role_required(Role.PARENT)
 def send_request(mentor_id: int):
-    form = need_form()  # the need travels in the query string of the suggestion page
-    note = RequestForm()
-    if not form.validate() or not note.validate_on_submit():
-        flash(_("Please check your answers and try again."), "error")
+    checked = checked_request()
+    if checked is None:
         return redirect(url_for(".start"), 303)
-    try:
-        match = services.request_mentor(
-            current_user,
-            mentor_id,
-            need_of(form),
-            note.note.data or "",
-            current_app.config["MENTOR_ANSWER_DAYS"],
-        )
-    except services.MentoringError as error:
-        db.session.rollback()
-        flash(refusal(error.code), "error")
-        return redirect(url_for(".start", **request.args), 303)
-    messages.new_request(match)
-    db.session.commit()
-    flash(_("Your request is sent. The mentor parent will answer within a few days."), "success")
-    return redirect(url_for(".start"), 303)
+    form, note = checked
+    days = current_app.config["MENTOR_ANSWER_DAYS"]
+    return carry_out(
+        lambda: services.request_mentor(current_user, mentor_id, need_of(form), note.note.data or "", days),
+        _("Your request is sent. The mentor parent will answer within a few days."),
+        url_for(".start"),
+        failed_back=url_for(".start", **request.args),
+        tell=messages.new_request,
+    )
 
 
 @bp.post("/mentoring/ask-office")
 @role_required(Role.PARENT)
 def ask_office():
-    form = need_form()
-    note = RequestForm()
-    if not form.validate() or not note.validate_on_submit():
-        flash(_("Please check your answers and try again."), "error")
+    checked = checked_request()
+    if checked is None:
         return redirect(url_for(".start"), 303)
-    try:
-        services.ask_programme_office(current_user, need_of(form), note.note.data or "")
-    except services.MentoringError as error:
-        db.session.rollback()
-        flash(refusal(error.code), "error")
-        return redirect(url_for(".start"), 303)
-    db.session.commit()
-    flash(_("The programme office will look for a mentor parent for you and get in touch."), "success")
-    return redirect(url_for(".start"), 303)
+    form, note = checked
+    return carry_out(
+        lambda: services.ask_programme_office(current_user, need_of(form), note.note.data or ""),
+        _("The programme office will look for a mentor parent for you and get in touch."),
+        url_for(".start"),
+    )
 
 
 # Mentors -----------------------------------------------------------------------------------------
@@ -180,16 +190,12 @@ def requests():
 @bp.post("/mentor/requests/<int:match_id>/accept")
 @role_required(Role.MENTOR)
 def accept(match_id: int):
-    try:
-        match = services.accept(my_mentor_profile(), match_id)
-    except services.MentoringError as error:
-        db.session.rollback()
-        flash(refusal(error.code), "error")
-        return redirect(url_for(".requests"), 303)
-    messages.request_answered(match, accepted=True)
-    db.session.commit()
-    flash(_("You accepted. You can now see how to reach the family."), "success")
-    return redirect(url_for(".requests"), 303)
+    return carry_out(
+        lambda: services.accept(my_mentor_profile(), match_id),
+        _("You accepted. You can now see how to reach the family."),
+        url_for(".requests"),
+        tell=lambda match: messages.request_answered(match, accepted=True),
+    )
 
 
 @bp.post("/mentor/requests/<int:match_id>/decline")
@@ -198,16 +204,12 @@ def decline(match_id: int):
     form = DeclineForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        match = services.decline(my_mentor_profile(), match_id, form.reason.data)
-    except services.MentoringError as error:
-        db.session.rollback()
-        flash(refusal(error.code), "error")
-        return redirect(url_for(".requests"), 303)
-    messages.request_answered(match, accepted=False)
-    db.session.commit()
-    flash(_("You declined. The family can choose another mentor parent."), "success")
-    return redirect(url_for(".requests"), 303)
+    return carry_out(
+        lambda: services.decline(my_mentor_profile(), match_id, form.reason.data),
+        _("You declined. The family can choose another mentor parent."),
+        url_for(".requests"),
+        tell=lambda match: messages.request_answered(match, accepted=False),
+    )
 
 
 # Coordinators -------------------------------------------------------------------------------------
