@@ -54,7 +54,6 @@ def age_group_choices(blank_label: str) -> list[tuple[str, str]]:
 
 
 PREFER_NOT_TO_SAY = _l("Prefer not to say")
-ANY = _l("Any")
 
 
 def booking_refused(error: BookingError) -> str:

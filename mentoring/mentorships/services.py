@@ -141,6 +141,20 @@ def suggest_mentors(need: Need, today: date, limit: int = 10) -> list[Fit]:
     return rank(need, available_offers(today), limit)
 
 
+def new_match(parent: User, need: Need, note: str, **fields: object) -> MentoringMatch:
+    """A match row carrying what the family asked for (kept for reports and a later re-match)."""
+    return MentoringMatch(
+        parent_id=parent.id,
+        languages=sorted(need.languages),
+        district=need.district,
+        age_group=need.age_group,
+        topics=sorted(need.topics),
+        contact_mode=need.contact_mode,
+        note=note,
+        **fields,
+    )
+
+
 def open_match_of(parent: User) -> MentoringMatch | None:
     return db.session.scalars(
         select(MentoringMatch).where(
@@ -156,22 +170,11 @@ def request_mentor(
     if open_match_of(parent) is not None:
         raise MentoringError("already")
     profile = db.session.get(MentorProfile, mentor_id)
-    today = utcnow().date()
-    if profile is None or fit(need, offer_of(profile, away_mentor_ids(today))) is None:
+    result = fit(need, offer_of(profile, away_mentor_ids(utcnow().date()))) if profile else None
+    if result is None:
         raise MentoringError("unavailable")
-    result = fit(need, offer_of(profile, set()))
-    match = MentoringMatch(
-        parent_id=parent.id,
-        mentor_id=profile.id,
-        languages=sorted(need.languages),
-        district=need.district,
-        age_group=need.age_group,
-        topics=sorted(need.topics),
-        contact_mode=need.contact_mode,
-        note=note,
-        score=result.score if result else 0,
-        expires_at=utcnow() + timedelta(days=days_to_answer),
-    )
+    expires_at = utcnow() + timedelta(days=days_to_answer)
+    match = new_match(parent, need, note, mentor_id=mentor_id, score=result.score, expires_at=expires_at)
     db.session.add(match)
     db.session.flush()
     return match
@@ -262,18 +265,7 @@ def ask_programme_office(parent: User, need: Need, note: str) -> MentoringMatch:
     """The family asks the office to find a mentor parent; raise MentoringError('already')."""
     if open_match_of(parent) is not None:
         raise MentoringError("already")
-    match = MentoringMatch(
-        parent_id=parent.id,
-        mentor_id=None,
-        status=MatchStatus.WAITING,
-        languages=sorted(need.languages),
-        district=need.district,
-        age_group=need.age_group,
-        topics=sorted(need.topics),
-        contact_mode=need.contact_mode,
-        note=note,
-        expires_at=utcnow(),
-    )
+    match = new_match(parent, need, note, mentor_id=None, status=MatchStatus.WAITING, expires_at=utcnow())
     db.session.add(match)
     db.session.flush()
     return match
@@ -309,13 +301,14 @@ def assign(match_id: int, mentor_id: int, now: datetime | None = None) -> Mentor
     profile = db.session.get(MentorProfile, mentor_id)
     # Language, status and absence here; the free place is claimed atomically below.
     offer = replace(offer_of(profile, away_mentor_ids(now.date())), free_places=1) if profile else None
-    if offer is None or fit(need_of_match(match), offer) is None:
+    result = fit(need_of_match(match), offer) if offer else None
+    if result is None:
         raise MentoringError("unavailable")
     if not claim_place(mentor_id):
         raise MentoringError("full")
     match.mentor_id = mentor_id
     match.status = MatchStatus.ACTIVE
-    match.score = fit(need_of_match(match), offer_of(profile, set())).score  # type: ignore[union-attr]
+    match.score = result.score
     match.answered_at = now
     db.session.flush()
     return match
