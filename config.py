@@ -82,6 +82,18 @@ class Config:
 
     # Mentoring: days a mentor parent has to answer a request before it expires
     MENTOR_ANSWER_DAYS = env_int("MENTOR_ANSWER_DAYS", 5)
+    # After this many weeks the family is asked "does it fit?"; "no" lets them be matched again.
+    MENTORING_TRIAL_WEEKS = env_int("MENTORING_TRIAL_WEEKS", 4)
+    # A mentoring is planned for this many days (about six months).
+    MENTORING_PLANNED_DAYS = env_int("MENTORING_PLANNED_DAYS", 182)
+    # Coordinators are told about families unmatched for these many days, and about active
+    # matches with no contact logged for these many days.
+    UNMATCHED_REMINDER_DAYS = env_list("UNMATCHED_REMINDER_DAYS", "7,14,45")
+    NO_CONTACT_REMINDER_DAYS = env_list("NO_CONTACT_REMINDER_DAYS", "14,28")
+    # Coordinators are reminded this many days before a certificate of conduct turns five years old.
+    CERTIFICATE_REMINDER_DAYS = env_int("CERTIFICATE_REMINDER_DAYS", 60)
+    # Vetting facts are deleted this many days after a mentor stops (retired or rejected).
+    VETTING_KEEP_DAYS = env_int("VETTING_KEEP_DAYS", 91)
 
     # Rate limits (Flask-Limiter); stored in Redis when REDIS_URL is set so all instances share them.
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)

@@ -63,6 +63,12 @@ class TooLateToChange(BookingError):
     code = "too_late"
 
 
+class NotForYou(BookingError):
+    """A mentor parent's meeting time, and the person booking is not one of their active families."""
+
+    code = "audience"
+
+
 @dataclass(frozen=True)
 class Contact:
     name: str
@@ -149,7 +155,31 @@ def check_contact_rules(contact_key: str, slot: Slot, ignore_booking_id: int | N
         raise TooManyBookings(slot.id)
 
 
-def take_seat(slot_id: int, contact_key: str, ignore_booking_id: int | None = None) -> Slot:
+def may_book(slot: Slot, user_id: int | None) -> bool:
+    """The audience rule: open slots are for everyone; a mentor's meeting slot only for their families."""
+    if slot.host_mentor_id is None:
+        return True
+    # Imported here: the mentorships package builds on this engine, so it loads after it.
+    from mentoring.mentorships.models import MatchStatus, MentoringMatch
+
+    return (
+        user_id is not None
+        and db.session.scalar(
+            select(func.count())
+            .select_from(MentoringMatch)
+            .where(
+                MentoringMatch.mentor_id == slot.host_mentor_id,
+                MentoringMatch.parent_id == user_id,
+                MentoringMatch.status == MatchStatus.ACTIVE,
+            )
+        )
+        > 0
+    )
+
+
+def take_seat(
+    slot_id: int, contact_key: str, user_id: int | None, ignore_booking_id: int | None = None
+) -> Slot:
     """Claim one seat of the slot for this contact, or raise; the caller commits or rolls back."""
     if not claim_seat(slot_id):
         slot = db.session.get(Slot, slot_id)
@@ -161,6 +191,8 @@ def take_seat(slot_id: int, contact_key: str, ignore_booking_id: int | None = No
         raise SlotUnavailable(slot_id)
     if seats_held(slot_id) >= slot.capacity:
         raise SlotFull(slot_id)
+    if not may_book(slot, user_id):
+        raise NotForYou(slot_id)
     check_contact_rules(contact_key, slot, ignore_booking_id)
     return slot
 
@@ -180,7 +212,7 @@ def book_slot(slot_id: int, contact: Contact) -> tuple[Booking, str]:
 
     Raise SlotFull, SlotUnavailable, OverlappingBooking or TooManyBookings; nothing is written then.
     """
-    slot = take_seat(slot_id, contact.key)
+    slot = take_seat(slot_id, contact.key, contact.user_id)
     token = secrets.token_urlsafe(24)
     booking = Booking(
         slot_id=slot.id,
@@ -256,7 +288,7 @@ def move_booking(booking: Booking, token: str, new_slot_id: int) -> None:
         raise TooLateToChange(booking.id)
     if new_slot_id == booking.slot_id:
         raise SlotUnavailable(new_slot_id)
-    new_slot = take_seat(new_slot_id, booking.contact_key, ignore_booking_id=booking.id)
+    new_slot = take_seat(new_slot_id, booking.contact_key, booking.user_id, ignore_booking_id=booking.id)
     release_seat(booking.slot_id)
     cancel_pending(reminder_key(booking))
     old_expert = booking.slot.expert

@@ -63,6 +63,7 @@ def booking_refused(error: BookingError) -> str:
         "overlap": _("You already have an appointment at this time."),
         "too_many": _("You already have the most appointments we allow at once. Please cancel one first."),
         "too_late": _("It is too late to change this appointment. Please call the programme office."),
+        "audience": _("Only the families of this mentor parent can book this time."),
     }[error.code]
 
 

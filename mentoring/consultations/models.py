@@ -123,6 +123,10 @@ class Slot(SlotSettings, db.Model):
     bookable_from: Mapped[datetime] = mapped_column(UTCDateTime)
     bookable_until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     booked_count: Mapped[int] = mapped_column(default=0)
+    # Audience rule: a mentor parent's meeting slot, bookable only by their own active families.
+    host_mentor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mentor_profiles.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[SlotStatus] = mapped_column(str_enum(SlotStatus, 10), default=SlotStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

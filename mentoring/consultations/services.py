@@ -191,6 +191,8 @@ class SlotFilter:
     day: date | None = None
     date_from: date | None = None
     date_to: date | None = None
+    # None: the public consultation hours; a mentor profile id: that mentor parent's meeting times.
+    host_mentor: int | None = None
 
 
 def bookable_slots_query(filters: SlotFilter, zone: ZoneInfo, now: datetime | None = None):  # type: ignore[no-untyped-def]
@@ -204,6 +206,9 @@ def bookable_slots_query(filters: SlotFilter, zone: ZoneInfo, now: datetime | No
             Slot.booked_count < Slot.capacity,
             Slot.bookable_until > now,
             Slot.bookable_from <= now,
+            Slot.host_mentor_id.is_(None)
+            if filters.host_mentor is None
+            else Slot.host_mentor_id == filters.host_mentor,
         )
         .order_by(Slot.starts_at, Slot.id)
     )

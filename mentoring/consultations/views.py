@@ -122,19 +122,19 @@ def booking_form() -> BookingForm:
 @public
 def book(slot_id: int):
     slot = services.get_bookable_slot(slot_id)
-    if slot is None:
-        abort(404)
+    user_id = current_user.id if current_user.is_authenticated else None
+    if slot is None or not booking_rules.may_book(slot, user_id):
+        abort(404)  # a mentor parent's meeting time is not shown to anyone else
     if not services.is_bookable(slot) and request.method == "GET":
         flash(_("This time can no longer be booked. Please choose another one."), "error")
         return redirect(url_for(".slots"), 303)
     form = booking_form()
     if form.validate_on_submit():
         try:
-            user_id = current_user.id if current_user.is_authenticated else None
             _booking, token = booking_rules.book_slot(slot_id, contact_from(form, user_id))
         except booking_rules.BookingError as error:
             db.session.rollback()
-            if error.code in {"full", "unavailable"}:
+            if error.code in {"full", "unavailable", "audience"}:
                 flash(booking_refused(error), "error")
                 return redirect(url_for(".slots", **next_times_args(slot)), 303)
             return render_template(
@@ -234,7 +234,7 @@ def move(token: str):
         db.session.commit()
         flash(_("Your appointment has been moved."), "success")
         return redirect(url_for(".manage", token=token), 303)
-    filters = services.SlotFilter(mode=None)
+    filters = services.SlotFilter(host_mentor=booking.slot.host_mentor_id)
     choices = [s for s in services.list_bookable_slots(filters, zone(), limit=60) if s.id != booking.slot_id]
     return render_template(
         "consultations/move.html",

@@ -1,17 +1,21 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import TextAreaField
+from wtforms import StringField, TextAreaField
 
+from mentoring.consultations.forms import WEEKDAY_LABELS
 from mentoring.forms import (
     BaseForm,
     CheckboxesField,
     ChoiceField,
     LocalDateField,
+    LocalTimeField,
     RadiosField,
     WholeNumberField,
+    email_field,
     max_length,
     number_range,
     optional,
+    phone_field,
     required,
     select_choices,
 )
@@ -22,6 +26,28 @@ CONTACT_LABELS = [
     (ContactPreference.PHONE.value, _l("By phone")),
     (ContactPreference.VIDEO.value, _l("By video")),
 ]
+
+
+DAY_PARTS = [("morning", _l("mornings")), ("afternoon", _l("afternoons")), ("evening", _l("evenings"))]
+SHARE_LABELS = [("phone", _l("My phone number")), ("email", _l("My e-mail address"))]
+REFERRAL_LABELS = [
+    ("kita", _l("Kita (day care)")),
+    ("midwife", _l("Midwife")),
+    ("paediatrician", _l("Paediatrician")),
+    ("family_centre", _l("Family centre")),
+    ("school", _l("School")),
+    ("self", _l("Found it myself")),
+    ("other", _l("Someone else")),
+]
+END_LABELS = [
+    ("goals_met", _l("The goals are reached")),
+    ("not_fitting", _l("It does not fit")),
+    ("no_time", _l("No time any more")),
+    ("moved_away", _l("Moved away")),
+    ("no_contact", _l("We could not reach each other")),
+    ("other", _l("Another reason")),
+]
+LOG_MODE_LABELS = [*CONTACT_LABELS, ("message", _l("By message"))]
 
 
 class MentorProfileForm(BaseForm):
@@ -39,6 +65,10 @@ class MentorProfileForm(BaseForm):
         _l("A few words about you (optional)"),
         [optional(), max_length(1000)],
         description=_l("Families read this. For example: your children, what helped you."),
+    )
+    availability = CheckboxesField(_l("When you are usually free (optional)"), choices=[])
+    shares = CheckboxesField(
+        _l("What your families may see once you accept"), choices=select_choices(SHARE_LABELS)
     )
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
@@ -98,10 +128,6 @@ class NeedForm(BaseForm):
         return valid
 
 
-class RequestForm(BaseForm):
-    note = TextAreaField(_l("A short message to the mentor parent (optional)"), [optional(), max_length(500)])
-
-
 class DeclineForm(BaseForm):
     reason = ChoiceField(
         _l("Why not?"),
@@ -113,4 +139,105 @@ class DeclineForm(BaseForm):
                 ("other", _l("Another reason")),
             ]
         ),
+    )
+
+
+def availability_choices() -> list[tuple[str, str]]:
+    return [
+        (f"{day}-{part}", _("%(day)s, %(part)s", day=day_label, part=part_label))
+        for day, day_label in WEEKDAY_LABELS
+        for part, part_label in DAY_PARTS
+    ]
+
+
+class AskingForm(BaseForm):
+    """What a family adds to a request: a note, what the mentor may see, who told them about us."""
+
+    note = TextAreaField(_l("A short message to the mentor parent (optional)"), [optional(), max_length(500)])
+    shares = CheckboxesField(
+        _l("What the mentor parent may see once they accept"), choices=select_choices(SHARE_LABELS)
+    )
+    referral = ChoiceField(
+        _l("Who told you about us? (optional)"),
+        choices=select_choices([("", _l("Prefer not to say")), *REFERRAL_LABELS]),
+    )
+
+
+class FamilyForm(NeedForm):
+    """A coordinator enters a family's request on their behalf."""
+
+    class Meta:
+        csrf = True
+
+    name = StringField(_l("Name of the family"), [required(), max_length(80)])
+    phone = phone_field()
+    email = email_field()
+    locale = ChoiceField(_l("Language for messages"), [required()], choices=[])
+    referral = ChoiceField(
+        _l("Who referred the family?"), [required()], choices=select_choices(REFERRAL_LABELS)
+    )
+    note = TextAreaField(_l("Note for the mentor parent (optional)"), [optional(), max_length(500)])
+
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        valid = super().validate(extra_validators)
+        if not self.phone.data and not self.email.data and not self.phone.errors:
+            self.phone.errors.append(_("Please give a phone number or an e-mail address."))
+            return False
+        return valid
+
+
+class AssignForm(BaseForm):
+    mentor_id = WholeNumberField(_l("Mentor parent"), [required()])
+
+
+class StatusForm(BaseForm):
+    status = RadiosField(
+        _l("Change the status"),
+        [required()],
+        choices=select_choices(
+            [("active", _l("Active")), ("paused", _l("Paused")), ("retired", _l("Retired"))]
+        ),
+    )
+
+
+class AwayForm(BaseForm):
+    first_day = LocalDateField(_l("First day away"), [required()])
+    last_day = LocalDateField(_l("Last day away"), [required()])
+
+
+class ContactLogForm(BaseForm):
+    on = LocalDateField(_l("Date"), [required()])
+    mode = RadiosField(_l("How"), [required()], choices=select_choices(LOG_MODE_LABELS), default="phone")
+    minutes = WholeNumberField(_l("Minutes"), [required(), number_range(0, 600)], default=30)
+    topics = CheckboxesField(_l("Topics (optional)"), choices=[])
+    note = TextAreaField(
+        _l("Private note (optional)"),
+        [optional(), max_length(1000)],
+        description=_l("Only you can read this note."),
+    )
+
+
+class EndForm(BaseForm):
+    reason = ChoiceField(_l("Why does the mentoring end?"), [required()], choices=select_choices(END_LABELS))
+
+
+class TrialForm(BaseForm):
+    fits = RadiosField(
+        _l("Does it fit?"),
+        [required()],
+        choices=select_choices(
+            [("yes", _l("Yes, we go on")), ("no", _l("No, I would like another mentor parent"))]
+        ),
+    )
+
+
+class MeetingForm(BaseForm):
+    day = LocalDateField(_l("Date"), [required()])
+    start_time = LocalTimeField(_l("Start time"), [required()])
+    minutes = WholeNumberField(_l("Length in minutes"), [required(), number_range(15, 180)], default=60)
+    mode = RadiosField(
+        _l("How"),
+        [required()],
+        choices=select_choices([("phone", _l("By phone")), ("online", _l("By video"))]),
+        default="phone",
     )

@@ -1,9 +1,14 @@
 """Messages of the mentoring relationship, each in the recipient's language, through the outbox."""
 
+from sqlalchemy import select
+
 from mentoring.accounts.models import User
+from mentoring.extensions import db
 from mentoring.links import public_url
-from mentoring.mentorships.models import MentoringMatch
-from mentoring.notifications.services import queue_message
+from mentoring.mentorships.chores import Digest
+from mentoring.mentorships.models import EndedBy, MentoringMatch
+from mentoring.notifications.services import queue_email, queue_message
+from mentoring.security import Role
 
 
 def tell(user: User, template: str, match: MentoringMatch, endpoint: str) -> None:
@@ -35,3 +40,34 @@ def request_expired(match: MentoringMatch) -> None:
 
 def assigned(match: MentoringMatch) -> None:
     tell(match.mentor.user, "assigned", match, "mentorships.requests")
+
+
+def ended(match: MentoringMatch, ended_by: EndedBy) -> None:
+    """Whoever did not end the mentoring themselves hears of it."""
+    if ended_by != EndedBy.PARENT:
+        tell(match.parent, "mentoring_ended", match, "mentorships.start")
+    if ended_by != EndedBy.MENTOR:
+        tell(match.mentor.user, "mentoring_ended", match, "mentorships.requests")
+
+
+def trial_review(match: MentoringMatch) -> None:
+    tell(match.parent, "trial_review", match, "mentorships.start")
+
+
+def coordinator_digest(digest: Digest) -> int:
+    """One message per coordinator with an e-mail address, in their language; returns how many."""
+    coordinators = db.session.scalars(
+        select(User).where(User.role == Role.COORDINATOR, User.email.is_not(None), User.is_active_account)
+    ).all()
+    for coordinator in coordinators:
+        queue_email(
+            coordinator.email,
+            "mentorships/coordinator_digest",
+            coordinator.locale,
+            digest=digest,
+            person=coordinator,
+            matching_link=public_url("mentorships.matching", lang=coordinator.locale),
+            mentorings_link=public_url("mentorships.mentorings", lang=coordinator.locale),
+            mentors_link=public_url("mentorships.mentors", lang=coordinator.locale),
+        )
+    return len(coordinators)

@@ -33,6 +33,25 @@ class MatchStatus(StrEnum):
     ENDED = "ended"
 
 
+class ReferralSource(StrEnum):
+    """Who sent the family; feeds the participation reports."""
+
+    KITA = "kita"
+    MIDWIFE = "midwife"
+    PAEDIATRICIAN = "paediatrician"
+    FAMILY_CENTRE = "family_centre"
+    SCHOOL = "school"
+    SELF = "self"
+    OTHER = "other"
+
+
+class EndedBy(StrEnum):
+    PARENT = "parent"
+    MENTOR = "mentor"
+    COORDINATOR = "coordinator"
+    PLATFORM = "platform"  # the planned end date was reached
+
+
 class MentorProfile(db.Model):
     """A mentor parent: what they offer, and what the coordinators checked (§72a SGB VIII).
 
@@ -60,6 +79,10 @@ class MentorProfile(db.Model):
     capacity: Mapped[int] = mapped_column(default=2)
     active_count: Mapped[int] = mapped_column(default=0)
     introduction: Mapped[str] = mapped_column(Text, default="")
+    # Weekly availability as "<weekday>-<part of day>" tags, e.g. "mon-evening".
+    availability: Mapped[list[str]] = mapped_column(TagList, default=list)
+    # What an accepted family may see: "phone", "email".
+    shares: Mapped[list[str]] = mapped_column(TagList, default=list)
     training_on: Mapped[date | None] = mapped_column(Date)
     certificate_seen_on: Mapped[date | None] = mapped_column(Date)
     certificate_has_relevant_entry: Mapped[bool | None]
@@ -67,6 +90,7 @@ class MentorProfile(db.Model):
     vetted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status_reason: Mapped[str] = mapped_column(Text, default="")
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    certificate_reminded_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
@@ -110,6 +134,37 @@ class MentoringMatch(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[str] = mapped_column(String(40), default="")
+    ended_by: Mapped[str | None] = mapped_column(String(12))
+    referral_source: Mapped[str | None] = mapped_column(String(20))
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # What the mentor may see once they accept: "phone", "email".
+    parent_shares: Mapped[list[str]] = mapped_column(TagList, default=list)
+    first_contact_on: Mapped[date | None] = mapped_column(Date)
+    last_contact_on: Mapped[date | None] = mapped_column(Date)
+    trial_review_on: Mapped[date | None] = mapped_column(Date)
+    trial_answer: Mapped[str | None] = mapped_column(String(8))
+    trial_asked: Mapped[bool] = mapped_column(default=False)
+    planned_end_on: Mapped[date | None] = mapped_column(Date)
+    # How many of the coordinator's reminders were sent: unmatched (7/14/45 days), no contact (14/28).
+    unmatched_reminders: Mapped[int] = mapped_column(default=0)
+    no_contact_reminders: Mapped[int] = mapped_column(default=0)
 
     parent: Mapped[User] = relationship(foreign_keys=[parent_id])
     mentor: Mapped[MentorProfile | None] = relationship()
+    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
+
+
+class MentorContact(db.Model):
+    """A contact the mentor logged; the note is private to the mentor, coordinators see counts."""
+
+    __tablename__ = "mentor_contacts"
+    __table_args__ = (CheckConstraint("minutes BETWEEN 0 AND 600", name="minutes_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("mentoring_matches.id", ondelete="CASCADE"), index=True)
+    on: Mapped[date] = mapped_column(Date)
+    mode: Mapped[str] = mapped_column(String(12))  # a ContactPreference or "message"
+    minutes: Mapped[int] = mapped_column(default=0)
+    topics: Mapped[list[str]] = mapped_column(TagList, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,12 +5,15 @@ The capacity rule holds like the booking engine's: accepting claims a place with
 the row lock on PostgreSQL (one writer at a time on SQLite), with a CHECK constraint as backstop.
 """
 
+import secrets
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from mentoring.accounts.models import User
+from mentoring.accounts.services import NewAccount, create_user
 from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.mentorships.matching import Fit, Need, Offer, batch_match, fit, rank
@@ -21,6 +24,7 @@ from mentoring.mentorships.models import (
     MentorProfile,
     MentorStatus,
 )
+from mentoring.security import Role
 
 CERTIFICATE_VALID_YEARS = 5
 OPEN_STATUSES = (MatchStatus.WAITING, MatchStatus.REQUESTED, MatchStatus.ACTIVE)
@@ -163,8 +167,20 @@ def open_match_of(parent: User) -> MentoringMatch | None:
     ).first()
 
 
+@dataclass(frozen=True)
+class Asking:
+    """What the family adds when they send a request: a note, what the mentor may see, who sent them."""
+
+    note: str = ""
+    shares: tuple[str, ...] = ()
+    referral: str | None = None
+
+    def columns(self) -> dict:
+        return {"parent_shares": list(self.shares), "referral_source": self.referral}
+
+
 def request_mentor(
-    parent: User, mentor_id: int, need: Need, note: str, days_to_answer: int
+    parent: User, mentor_id: int, need: Need, asking: Asking, days_to_answer: int
 ) -> MentoringMatch:
     """Send a request to one mentor; raise MentoringError('already' | 'unavailable')."""
     if open_match_of(parent) is not None:
@@ -174,7 +190,15 @@ def request_mentor(
     if result is None:
         raise MentoringError("unavailable")
     expires_at = utcnow() + timedelta(days=days_to_answer)
-    match = new_match(parent, need, note, mentor_id=mentor_id, score=result.score, expires_at=expires_at)
+    match = new_match(
+        parent,
+        need,
+        asking.note,
+        mentor_id=mentor_id,
+        score=result.score,
+        expires_at=expires_at,
+        **asking.columns(),
+    )
     db.session.add(match)
     db.session.flush()
     return match
@@ -208,10 +232,17 @@ def accept(profile: MentorProfile, match_id: int, now: datetime | None = None) -
         raise MentoringError("gone")
     if not claim_place(profile.id):
         raise MentoringError("full")
-    match.status = MatchStatus.ACTIVE
-    match.answered_at = now
+    start_relationship(match, now)
     db.session.flush()
     return match
+
+
+def start_relationship(match: MentoringMatch, now: datetime) -> None:
+    """The match is active: the trial review and the planned end are set from the settings."""
+    match.status = MatchStatus.ACTIVE
+    match.answered_at = now
+    match.trial_review_on = now.date() + timedelta(weeks=current_app.config["MENTORING_TRIAL_WEEKS"])
+    match.planned_end_on = now.date() + timedelta(days=current_app.config["MENTORING_PLANNED_DAYS"])
 
 
 def decline(profile: MentorProfile, match_id: int, reason: str) -> MentoringMatch:
@@ -261,11 +292,19 @@ def need_of_match(match: MentoringMatch) -> Need:
     )
 
 
-def ask_programme_office(parent: User, need: Need, note: str) -> MentoringMatch:
+def ask_programme_office(parent: User, need: Need, asking: Asking) -> MentoringMatch:
     """The family asks the office to find a mentor parent; raise MentoringError('already')."""
     if open_match_of(parent) is not None:
         raise MentoringError("already")
-    match = new_match(parent, need, note, mentor_id=None, status=MatchStatus.WAITING, expires_at=utcnow())
+    match = new_match(
+        parent,
+        need,
+        asking.note,
+        mentor_id=None,
+        status=MatchStatus.WAITING,
+        expires_at=utcnow(),
+        **asking.columns(),
+    )
     db.session.add(match)
     db.session.flush()
     return match
@@ -307,8 +346,101 @@ def assign(match_id: int, mentor_id: int, now: datetime | None = None) -> Mentor
     if not claim_place(mentor_id):
         raise MentoringError("full")
     match.mentor_id = mentor_id
-    match.status = MatchStatus.ACTIVE
     match.score = result.score
-    match.answered_at = now
+    start_relationship(match, now)
     db.session.flush()
     return match
+
+
+@dataclass(frozen=True)
+class Family:
+    """A family a coordinator enters on their behalf (by phone, at the Kita, at the family centre)."""
+
+    name: str
+    locale: str
+    phone: str | None = None
+    email: str | None = None
+
+
+def enter_for_family(
+    coordinator: User, family: Family, need: Need, note: str, referral: str
+) -> MentoringMatch:
+    """A waiting request entered by a coordinator; the family gets an account without a password.
+
+    They are reached by phone or SMS; a coordinator can later hand them a link to set a password.
+    """
+    account = NewAccount(
+        username=f"family-{secrets.token_hex(4)}",
+        password=secrets.token_urlsafe(24),
+        locale=family.locale,
+        display_name=family.name,
+        email=family.email,
+        phone=family.phone,
+    )
+    parent = create_user(account, Role.PARENT)
+    match = new_match(
+        parent,
+        need,
+        note,
+        mentor_id=None,
+        status=MatchStatus.WAITING,
+        expires_at=utcnow(),
+        referral_source=referral,
+        entered_by_id=coordinator.id,
+        parent_shares=[kind for kind in ("phone", "email") if getattr(family, kind)],
+    )
+    db.session.add(match)
+    db.session.flush()
+    return match
+
+
+# Which status changes a coordinator may make after vetting: from → allowed targets.
+STATUS_CHANGES = {
+    MentorStatus.ACTIVE: (MentorStatus.PAUSED, MentorStatus.RETIRED),
+    MentorStatus.PAUSED: (MentorStatus.ACTIVE, MentorStatus.RETIRED),
+}
+
+
+def change_status(profile: MentorProfile, target: MentorStatus, today: date) -> None:
+    """active ⇄ paused → retired; raise MentoringError('status' | 'certificate' | 'has_families')."""
+    if target not in STATUS_CHANGES.get(profile.status, ()):
+        raise MentoringError("status")
+    if target == MentorStatus.ACTIVE and (
+        profile.certificate_seen_on is None or certificate_expires_on(profile.certificate_seen_on) <= today
+    ):
+        raise MentoringError("certificate")
+    if target == MentorStatus.RETIRED and profile.active_count > 0:
+        raise MentoringError("has_families")
+    profile.status = target
+    profile.status_reason = ""
+    if target == MentorStatus.RETIRED:
+        profile.stopped_at = utcnow()
+    db.session.flush()
+
+
+def add_away(profile: MentorProfile, first_day: date, last_day: date, today: date) -> MentorAway:
+    """A holiday or other absence; raise MentoringError('away_dates') for dates out of order or past."""
+    if last_day < first_day or last_day < today or (last_day - first_day).days > 366:
+        raise MentoringError("away_dates")
+    away = MentorAway(mentor_id=profile.id, first_day=first_day, last_day=last_day)
+    db.session.add(away)
+    db.session.flush()
+    return away
+
+
+def away_periods(profile: MentorProfile, today: date) -> list[MentorAway]:
+    return list(
+        db.session.scalars(
+            select(MentorAway)
+            .where(MentorAway.mentor_id == profile.id, MentorAway.last_day >= today)
+            .order_by(MentorAway.first_day)
+        )
+    )
+
+
+def remove_away(profile: MentorProfile, away_id: int) -> None:
+    away = db.session.get(MentorAway, away_id)
+    if away is None or away.mentor_id != profile.id:
+        raise MentoringError("gone")
+    db.session.delete(away)
+    db.session.flush()

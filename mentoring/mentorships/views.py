@@ -12,19 +12,21 @@ from mentoring.consultations.helpers import (
     spoken_language_choices,
     today,
     topic_choices,
+    zone,
 )
+from mentoring.consultations.services import SlotFilter, list_bookable_slots
 from mentoring.extensions import db
-from mentoring.mentorships import bp, messages, services
+from mentoring.mentorships import bp, messages, relationship, services
 from mentoring.mentorships.forms import (
     CONTACT_LABELS,
-    DeclineForm,
-    MentorProfileForm,
+    AskingForm,
+    EndForm,
     NeedForm,
-    RequestForm,
-    VettingForm,
+    TrialForm,
+    availability_choices,
 )
 from mentoring.mentorships.matching import Need
-from mentoring.mentorships.models import MatchStatus, MentoringMatch, MentorProfile, MentorStatus
+from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch, MentorProfile
 from mentoring.mentorships.reasons import describe
 from mentoring.reference import services as reference
 from mentoring.security import Role, role_required
@@ -39,6 +41,13 @@ def refusal(code: str) -> str:
         "training": _("Please enter the date of the training first."),
         "certificate": _("The certificate of conduct is missing or older than five years."),
         "conviction": _("A mentor with a relevant conviction cannot be activated."),
+        "status": _("This change of status is not possible."),
+        "has_families": _("This mentor parent still has families. End those mentorings first."),
+        "away_dates": _(
+            "Please check the dates: the last day cannot be before the first day or in the past."
+        ),
+        "contact_date": _("Please enter a date between the start of the mentoring and today."),
+        "reason": _("Please choose a reason."),
     }[code]
 
 
@@ -57,13 +66,17 @@ def carry_out(change, success: str, back: str, failed_back: str | None = None, t
     return redirect(back, 303)
 
 
-def checked_request() -> tuple[NeedForm, RequestForm] | None:
-    """The family's need (from the suggestion page's query string) and note, or None if off."""
-    form, note = need_form(), RequestForm()
-    if not form.validate() or not note.validate_on_submit():
+def checked_request() -> tuple[NeedForm, services.Asking] | None:
+    """The family's need (from the suggestion page's query string) and what they add, or None if off."""
+    form, asking = need_form(), AskingForm()
+    if not form.validate() or not asking.validate_on_submit():
         flash(_("Please check your answers and try again."), "error")
         return None
-    return form, note
+    return form, services.Asking(
+        note=asking.note.data or "",
+        shares=tuple(asking.shares.data or ()),
+        referral=asking.referral.data or None,
+    )
 
 
 def need_form() -> NeedForm:
@@ -94,7 +107,7 @@ def need_of(form: NeedForm) -> Need:
 def start():
     match = services.open_match_of(current_user)
     if match is not None:
-        return render_template("mentorships/my_match.html", match=match)
+        return my_match(match)
     form = need_form()
     fits = []
     asked = bool(set(request.args) - {"lang"})
@@ -109,9 +122,81 @@ def start():
         districts = {d.key: d.name for d in reference.list_districts()}
         topics = dict(topic_choices())
         fits = [(f, profiles[f.mentor_id], describe(f.reasons, districts, topics)) for f in found]
+    asking = AskingForm(
+        formdata=None, shares=[kind for kind in ("phone", "email") if getattr(current_user, kind)]
+    )
     return render_template(
-        "mentorships/start.html", form=form, fits=fits, asked=asked, query=request.query_string.decode()
+        "mentorships/start.html",
+        form=form,
+        fits=fits,
+        asked=asked,
+        asking=asking,
+        query=request.query_string.decode(),
+        availability=dict(availability_choices()),
     ), (422 if asked and form.errors else 200)
+
+
+def my_match(match: MentoringMatch):  # type: ignore[no-untyped-def]
+    """The family's page once they asked: waiting, or their mentor, meeting times, trial question."""
+    mentor = match.mentor
+    meetings = []
+    if match.status == MatchStatus.ACTIVE:
+        meetings = list_bookable_slots(SlotFilter(host_mentor=mentor.id), zone(), limit=20)
+    trial_due = (
+        match.status == MatchStatus.ACTIVE
+        and match.trial_answer is None
+        and match.trial_review_on is not None
+        and match.trial_review_on <= today()
+    )
+    return render_template(
+        "mentorships/my_match.html",
+        match=match,
+        contact=relationship.visible_contact(match, mentor.shares, mentor.user) if mentor else {},
+        meetings=meetings,
+        trial_form=TrialForm(formdata=None) if trial_due else None,
+        end_form=EndForm(formdata=None),
+    )
+
+
+@bp.post("/mentoring/<int:match_id>/trial")
+@role_required(Role.PARENT)
+def answer_trial(match_id: int):
+    form = TrialForm()
+    if not form.validate_on_submit():
+        flash(_("Please choose an answer."), "error")
+        return redirect(url_for(".start"), 303)
+    fits = form.fits.data == "yes"
+    return carry_out(
+        lambda: relationship.answer_trial(current_user, match_id, fits),
+        _("Thank you. We are glad it fits.")
+        if fits
+        else _("Thank you. You can now look for another mentor parent."),
+        url_for(".start"),
+        tell=None if fits else lambda match: messages.ended(match, EndedBy.PARENT),
+    )
+
+
+def end_by(ended_by: EndedBy, match_id: int, back: str):  # type: ignore[no-untyped-def]
+    """Shared by the family, the mentor and the coordinator: end an active mentoring with a reason."""
+    form = EndForm()
+    if not form.validate_on_submit():
+        flash(refusal("reason"), "error")
+        return redirect(back, 303)
+    return carry_out(
+        lambda: relationship.end_match(match_id, form.reason.data, ended_by),
+        _("The mentoring has ended. Thank you."),
+        back,
+        tell=lambda match: messages.ended(match, ended_by),
+    )
+
+
+@bp.post("/mentoring/<int:match_id>/end")
+@role_required(Role.PARENT)
+def end_as_parent(match_id: int):
+    match = services.open_match_of(current_user)
+    if match is None or match.id != match_id:
+        abort(404)
+    return end_by(EndedBy.PARENT, match_id, url_for(".start"))
 
 
 @bp.post("/mentoring/request/<int:mentor_id>")
@@ -120,10 +205,10 @@ def send_request(mentor_id: int):
     checked = checked_request()
     if checked is None:
         return redirect(url_for(".start"), 303)
-    form, note = checked
+    form, asking = checked
     days = current_app.config["MENTOR_ANSWER_DAYS"]
     return carry_out(
-        lambda: services.request_mentor(current_user, mentor_id, need_of(form), note.note.data or "", days),
+        lambda: services.request_mentor(current_user, mentor_id, need_of(form), asking, days),
         _("Your request is sent. The mentor parent will answer within a few days."),
         url_for(".start"),
         failed_back=url_for(".start", **request.args),
@@ -137,177 +222,9 @@ def ask_office():
     checked = checked_request()
     if checked is None:
         return redirect(url_for(".start"), 303)
-    form, note = checked
+    form, asking = checked
     return carry_out(
-        lambda: services.ask_programme_office(current_user, need_of(form), note.note.data or ""),
+        lambda: services.ask_programme_office(current_user, need_of(form), asking),
         _("The programme office will look for a mentor parent for you and get in touch."),
         url_for(".start"),
     )
-
-
-# Mentors -----------------------------------------------------------------------------------------
-
-
-@bp.route("/mentor/profile", methods=["GET", "POST"])
-@role_required(Role.MENTOR)
-def mentor_profile():
-    profile = services.mentor_profile_for(current_user)
-    form = MentorProfileForm(obj=profile)
-    form.languages.choices = spoken_language_choices()
-    form.districts.choices = [(d.key, d.name) for d in reference.list_districts()]
-    form.age_groups.choices = age_group_choices("")[1:]
-    form.topics.choices = topic_choices()
-    if form.validate_on_submit():
-        form.populate_obj(profile)
-        db.session.commit()
-        flash(_("Your details are saved."), "success")
-        return redirect(url_for(".mentor_profile"), 303)
-    db.session.commit()  # the profile may just have been created
-    return render_template("mentorships/mentor_profile.html", form=form, profile=profile), (
-        422 if form.errors else 200
-    )
-
-
-def my_mentor_profile() -> MentorProfile:
-    return services.mentor_profile_for(current_user)
-
-
-@bp.get("/mentor/requests")
-@role_required(Role.MENTOR)
-def requests():
-    profile = my_mentor_profile()
-    matches = db.session.scalars(
-        select(MentoringMatch)
-        .where(MentoringMatch.mentor_id == profile.id, MentoringMatch.status.in_(services.OPEN_STATUSES))
-        .order_by(MentoringMatch.requested_at)
-    ).all()
-    db.session.commit()
-    return render_template(
-        "mentorships/requests.html", profile=profile, matches=matches, decline_form=DeclineForm(formdata=None)
-    )
-
-
-@bp.post("/mentor/requests/<int:match_id>/accept")
-@role_required(Role.MENTOR)
-def accept(match_id: int):
-    return carry_out(
-        lambda: services.accept(my_mentor_profile(), match_id),
-        _("You accepted. You can now see how to reach the family."),
-        url_for(".requests"),
-        tell=lambda match: messages.request_answered(match, accepted=True),
-    )
-
-
-@bp.post("/mentor/requests/<int:match_id>/decline")
-@role_required(Role.MENTOR)
-def decline(match_id: int):
-    form = DeclineForm()
-    if not form.validate_on_submit():
-        abort(400)
-    return carry_out(
-        lambda: services.decline(my_mentor_profile(), match_id, form.reason.data),
-        _("You declined. The family can choose another mentor parent."),
-        url_for(".requests"),
-        tell=lambda match: messages.request_answered(match, accepted=False),
-    )
-
-
-# Coordinators -------------------------------------------------------------------------------------
-
-
-@bp.get("/coordinator/mentors")
-@role_required(Role.COORDINATOR)
-def mentors():
-    profiles = db.session.scalars(
-        select(MentorProfile).order_by(MentorProfile.status, MentorProfile.created_at)
-    ).all()
-    return render_template("mentorships/mentors.html", profiles=profiles, MentorStatus=MentorStatus)
-
-
-@bp.route("/coordinator/mentors/<int:profile_id>", methods=["GET", "POST"])
-@role_required(Role.COORDINATOR)
-def vet(profile_id: int):
-    profile = db.session.get(MentorProfile, profile_id)
-    if profile is None:
-        abort(404)
-    form = VettingForm(obj=profile) if request.method == "GET" else VettingForm()
-    if form.validate_on_submit():
-        vetting = services.Vetting(
-            training_on=form.training_on.data,
-            certificate_seen_on=form.certificate_seen_on.data,
-            has_relevant_entry=form.relevant_entry.data == "yes",
-        )
-        try:
-            if form.decision.data == "activate":
-                services.activate(profile, current_user, vetting, today())
-            else:
-                services.reject(profile, current_user, vetting, form.reason.data)
-        except services.MentoringError as error:
-            db.session.rollback()
-            form.decision.errors.append(refusal(error.code))
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for(".mentors"), 303)
-    return render_template("mentorships/vet.html", form=form, profile=profile), (422 if form.errors else 200)
-
-
-@bp.get("/coordinator/matching")
-@role_required(Role.COORDINATOR)
-def matching():
-    waiting = services.waiting_requests()
-    proposal = services.propose_batch(today())
-    profiles = {
-        p.id: p
-        for p in db.session.scalars(
-            select(MentorProfile).where(MentorProfile.id.in_([f.mentor_id for f in proposal.values()]))
-        )
-    }
-    districts = {d.key: d.name for d in reference.list_districts()}
-    topics = dict(topic_choices())
-    pairs = [
-        (
-            match,
-            profiles[proposal[match.id].mentor_id],
-            proposal[match.id],
-            describe(proposal[match.id].reasons, districts, topics),
-        )
-        for match in waiting
-        if match.id in proposal
-    ]
-    return render_template("mentorships/matching.html", waiting=waiting, pairs=pairs, now=today())
-
-
-@bp.post("/coordinator/matching")
-@role_required(Role.COORDINATOR)
-def confirm_matching():
-    """Assign the pairs the coordinator kept; each one is checked again on the server."""
-    assigned = refused = 0
-    for value in request.form.getlist("pair")[:1000]:
-        match_id, _sep, mentor_id = value.partition(":")
-        if not (match_id.isdigit() and mentor_id.isdigit()):
-            continue
-        try:
-            match = services.assign(int(match_id), int(mentor_id))
-        except services.MentoringError:
-            db.session.rollback()
-            refused += 1
-            continue
-        messages.request_answered(match, accepted=True)
-        messages.assigned(match)
-        db.session.commit()
-        assigned += 1
-    flash(
-        _(
-            "Families matched: %(assigned)d. Not possible any more: %(refused)d.",
-            assigned=assigned,
-            refused=refused,
-        ),
-        "success",
-    )
-    return redirect(url_for(".matching"), 303)
-
-
-@bp.app_context_processor
-def mentoring_labels() -> dict:
-    return {"MatchStatus": MatchStatus}

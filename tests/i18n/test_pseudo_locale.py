@@ -18,6 +18,7 @@ from mentoring.consultations.booking import manage_url, video_url
 from mentoring.consultations.models import Booking
 from mentoring.extensions import db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
+from mentoring.mentorships.chores import Digest
 from tests.conftest import submit
 from tests.factories import DEMO_PASSWORD, FAILED_FORMS, PAGES
 
@@ -140,6 +141,9 @@ def test_every_message_template_is_translatable(app, world, pseudo):
         booking = db.session.scalars(select(Booking)).first()
         user = accounts.find_user_by_username("theparent")
         invitation = type("Invitation", (), {"display_name": "Sabine Kaya"})()
+        match = SimpleNamespace(
+            mentor=SimpleNamespace(user=user), parent=user, expires_at=booking.slot.starts_at
+        )
         context = {
             "booking": booking,
             "slot": booking.slot,
@@ -148,7 +152,15 @@ def test_every_message_template_is_translatable(app, world, pseudo):
             "video_url": video_url(booking),
             "user": user,
             "person": user,
-            "match": SimpleNamespace(mentor=SimpleNamespace(user=user), expires_at=booking.slot.starts_at),
+            "match": match,
+            "digest": Digest(
+                unmatched=[(match, 8)],
+                no_contact=[(match, 15)],
+                certificates=[(match.mentor, booking.slot.starts_at.date())],
+            ),
+            "matching_link": "http://localhost/x",
+            "mentorings_link": "http://localhost/x",
+            "mentors_link": "http://localhost/x",
             "link": "http://localhost/x",
             "hours": 2,
             "days": 14,

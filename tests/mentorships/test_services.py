@@ -97,10 +97,12 @@ def test_a_request_is_accepted_and_takes_a_place(app):
     make_user(app, username="lena")
     with app.app_context():
         parent = accounts.find_user_by_username("lena")
-        match = services.request_mentor(parent, mentor, TURKISH_FAMILY, "", 5)
+        match = services.request_mentor(parent, mentor, TURKISH_FAMILY, services.Asking(), 5)
         assert match.score > 0
         with pytest.raises(services.MentoringError):
-            services.request_mentor(parent, mentor, TURKISH_FAMILY, "", 5)  # one open request at a time
+            services.request_mentor(
+                parent, mentor, TURKISH_FAMILY, services.Asking(), 5
+            )  # one open request at a time
         db.session.commit()
         services.accept(db.session.get(MentorProfile, mentor), match.id)
         db.session.commit()
@@ -115,7 +117,7 @@ def test_requests_to_a_mentor_who_does_not_speak_the_language_are_refused(app):
     with app.app_context():
         parent = accounts.find_user_by_username("lena")
         with pytest.raises(services.MentoringError) as error:
-            services.request_mentor(parent, mentor, TURKISH_FAMILY, "", 5)
+            services.request_mentor(parent, mentor, TURKISH_FAMILY, services.Asking(), 5)
         assert error.value.code == "unavailable"
 
 
@@ -124,7 +126,7 @@ def test_unanswered_requests_expire_and_the_family_can_ask_again(app):
     make_user(app, username="lena")
     with app.app_context():
         parent = accounts.find_user_by_username("lena")
-        match = services.request_mentor(parent, mentor, TURKISH_FAMILY, "", 5)
+        match = services.request_mentor(parent, mentor, TURKISH_FAMILY, services.Asking(), 5)
         db.session.commit()
         assert services.expire_requests(utcnow() + timedelta(days=4)) == []
         assert [m.id for m in services.expire_requests(utcnow() + timedelta(days=6))] == [match.id]
@@ -133,7 +135,10 @@ def test_unanswered_requests_expire_and_the_family_can_ask_again(app):
             services.accept(db.session.get(MentorProfile, mentor), match.id)
         assert error.value.code == "gone"
         db.session.rollback()
-        assert services.request_mentor(parent, mentor, TURKISH_FAMILY, "", 5).status == MatchStatus.REQUESTED
+        assert (
+            services.request_mentor(parent, mentor, TURKISH_FAMILY, services.Asking(), 5).status
+            == MatchStatus.REQUESTED
+        )
 
 
 def test_a_mentor_cannot_accept_another_mentors_request(app):
@@ -141,7 +146,9 @@ def test_a_mentor_cannot_accept_another_mentors_request(app):
     other = make_mentor(app, username="other")
     make_user(app, username="lena")
     with app.app_context():
-        match = services.request_mentor(accounts.find_user_by_username("lena"), mentor, TURKISH_FAMILY, "", 5)
+        match = services.request_mentor(
+            accounts.find_user_by_username("lena"), mentor, TURKISH_FAMILY, services.Asking(), 5
+        )
         db.session.commit()
         with pytest.raises(services.MentoringError):
             services.accept(db.session.get(MentorProfile, other), match.id)
@@ -154,7 +161,7 @@ def test_two_requests_accepted_at_the_same_moment_never_exceed_capacity(app):
         make_user(app, username=name)
         with app.app_context():
             parent = accounts.find_user_by_username(name)
-            match_ids.append(services.request_mentor(parent, mentor, TURKISH_FAMILY, "", 5).id)
+            match_ids.append(services.request_mentor(parent, mentor, TURKISH_FAMILY, services.Asking(), 5).id)
             db.session.commit()
     barrier = threading.Barrier(2)
     outcomes = []
@@ -192,7 +199,9 @@ def test_the_batch_proposal_and_assignment_respect_capacity(app):
         make_user(app, username=name)
         with app.app_context():
             waiting.append(
-                services.ask_programme_office(accounts.find_user_by_username(name), TURKISH_FAMILY, "").id
+                services.ask_programme_office(
+                    accounts.find_user_by_username(name), TURKISH_FAMILY, services.Asking()
+                ).id
             )
             db.session.commit()
     with app.app_context():

@@ -1,0 +1,236 @@
+"""Coordinators: vet mentor parents, enter families, assign directly or batch-match, follow mentorings."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from mentoring.consultations.helpers import (
+    PREFER_NOT_TO_SAY,
+    age_group_choices,
+    district_choices,
+    message_language_choices,
+    spoken_language_choices,
+    today,
+    topic_choices,
+)
+from mentoring.extensions import db
+from mentoring.mentorships import bp, messages, relationship, services
+from mentoring.mentorships.forms import (
+    CONTACT_LABELS,
+    REFERRAL_LABELS,
+    AssignForm,
+    EndForm,
+    FamilyForm,
+    StatusForm,
+    VettingForm,
+)
+from mentoring.mentorships.matching import batch_match, rank
+from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch, MentorProfile, MentorStatus
+from mentoring.mentorships.reasons import describe
+from mentoring.mentorships.views import carry_out, end_by, need_of, refusal
+from mentoring.reference import services as reference
+from mentoring.security import Role, role_required
+
+
+@bp.get("/coordinator/mentors")
+@role_required(Role.COORDINATOR)
+def mentors():
+    profiles = db.session.scalars(
+        select(MentorProfile).order_by(MentorProfile.status, MentorProfile.created_at)
+    ).all()
+    return render_template("mentorships/mentors.html", profiles=profiles, MentorStatus=MentorStatus)
+
+
+@bp.route("/coordinator/mentors/<int:profile_id>", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def vet(profile_id: int):
+    profile = db.session.get(MentorProfile, profile_id)
+    if profile is None:
+        abort(404)
+    form = VettingForm(obj=profile) if request.method == "GET" else VettingForm()
+    if form.validate_on_submit():
+        vetting = services.Vetting(
+            training_on=form.training_on.data,
+            certificate_seen_on=form.certificate_seen_on.data,
+            has_relevant_entry=form.relevant_entry.data == "yes",
+        )
+        try:
+            if form.decision.data == "activate":
+                services.activate(profile, current_user, vetting, today())
+            else:
+                services.reject(profile, current_user, vetting, form.reason.data)
+        except services.MentoringError as error:
+            db.session.rollback()
+            form.decision.errors.append(refusal(error.code))
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for(".mentors"), 303)
+    status_form = StatusForm(formdata=None, status=profile.status.value)
+    return render_template(
+        "mentorships/vet.html",
+        form=form,
+        profile=profile,
+        status_form=status_form if profile.status in services.STATUS_CHANGES else None,
+        expires_on=services.certificate_expires_on(profile.certificate_seen_on)
+        if profile.certificate_seen_on
+        else None,
+    ), (422 if form.errors else 200)
+
+
+@bp.post("/coordinator/mentors/<int:profile_id>/status")
+@role_required(Role.COORDINATOR)
+def change_status(profile_id: int):
+    """active ⇄ paused → retired, after vetting."""
+    profile = db.session.get(MentorProfile, profile_id)
+    if profile is None:
+        abort(404)
+    form = StatusForm()
+    back = url_for(".vet", profile_id=profile.id)
+    if not form.validate_on_submit():
+        flash(refusal("status"), "error")
+        return redirect(back, 303)
+    return carry_out(
+        lambda: services.change_status(profile, MentorStatus(form.status.data), today()),
+        _("Saved."),
+        back,
+    )
+
+
+@bp.route("/coordinator/families/new", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def new_family():
+    """A request entered for a family without e-mail or without confidence online."""
+    form = FamilyForm()
+    form.languages.choices = spoken_language_choices()
+    form.district.choices = district_choices(str(PREFER_NOT_TO_SAY))
+    form.age_group.choices = age_group_choices(str(PREFER_NOT_TO_SAY))
+    form.topics.choices = topic_choices()
+    form.contact_mode.choices = [("", str(PREFER_NOT_TO_SAY)), *CONTACT_LABELS]
+    form.locale.choices = message_language_choices()
+    if form.validate_on_submit():
+        family = services.Family(
+            name=form.name.data,
+            locale=form.locale.data,
+            phone=form.phone.data or None,
+            email=form.email.data or None,
+        )
+        services.enter_for_family(
+            current_user, family, need_of(form), form.note.data or "", form.referral.data
+        )
+        db.session.commit()
+        flash(_("The family is on the waiting list. Assign a mentor parent below."), "success")
+        return redirect(url_for(".matching"), 303)
+    return render_template("mentorships/new_family.html", form=form), (422 if form.errors else 200)
+
+
+@bp.get("/coordinator/matching")
+@role_required(Role.COORDINATOR)
+def matching():
+    waiting = services.waiting_requests()
+    offers = services.available_offers(today())
+    proposal = batch_match({match.id: services.need_of_match(match) for match in waiting}, offers)
+    # For assigning one family directly: the five best fits of each, from the same offers.
+    options = {match.id: rank(services.need_of_match(match), offers, 5) for match in waiting}
+    mentor_ids = {f.mentor_id for f in proposal.values()} | {
+        f.mentor_id for fits in options.values() for f in fits
+    }
+    profiles = {
+        p.id: p for p in db.session.scalars(select(MentorProfile).where(MentorProfile.id.in_(mentor_ids)))
+    }
+    districts = {d.key: d.name for d in reference.list_districts()}
+    topics = dict(topic_choices())
+    pairs = [
+        (match, profiles[fit.mentor_id], fit, describe(fit.reasons, districts, topics))
+        for match in waiting
+        if (fit := proposal.get(match.id))
+    ]
+    return render_template(
+        "mentorships/matching.html",
+        waiting=waiting,
+        pairs=pairs,
+        options=options,
+        profiles=profiles,
+        referrals=dict(REFERRAL_LABELS),
+        now=today(),
+    )
+
+
+def tell_assigned(match: MentoringMatch) -> None:
+    messages.request_answered(match, accepted=True)
+    messages.assigned(match)
+
+
+@bp.post("/coordinator/matching/<int:match_id>/assign")
+@role_required(Role.COORDINATOR)
+def assign(match_id: int):
+    """Assign one waiting family to a mentor parent; the rules are checked again on the server."""
+    form = AssignForm()
+    if not form.validate_on_submit():
+        flash(refusal("unavailable"), "error")
+        return redirect(url_for(".matching"), 303)
+    return carry_out(
+        lambda: services.assign(match_id, form.mentor_id.data),
+        _("The family and the mentor parent are told."),
+        url_for(".matching"),
+        tell=tell_assigned,
+    )
+
+
+@bp.post("/coordinator/matching")
+@role_required(Role.COORDINATOR)
+def confirm_matching():
+    """Assign the pairs the coordinator kept; each one is checked again on the server."""
+    assigned = refused = 0
+    for value in request.form.getlist("pair")[:1000]:
+        match_id, _sep, mentor_id = value.partition(":")
+        if not (match_id.isdigit() and mentor_id.isdigit()):
+            continue
+        try:
+            match = services.assign(int(match_id), int(mentor_id))
+        except services.MentoringError:
+            db.session.rollback()
+            refused += 1
+            continue
+        tell_assigned(match)
+        db.session.commit()
+        assigned += 1
+    flash(
+        _(
+            "Families matched: %(assigned)d. Not possible any more: %(refused)d.",
+            assigned=assigned,
+            refused=refused,
+        ),
+        "success",
+    )
+    return redirect(url_for(".matching"), 303)
+
+
+@bp.get("/coordinator/mentorings")
+@role_required(Role.COORDINATOR)
+def mentorings():
+    """Active mentorings with first contact, number of logged contacts (never the notes), trial, end."""
+    matches = db.session.scalars(
+        select(MentoringMatch)
+        .where(MentoringMatch.status == MatchStatus.ACTIVE)
+        .order_by(MentoringMatch.answered_at)
+    ).all()
+    return render_template(
+        "mentorships/mentorings.html",
+        matches=matches,
+        counts=relationship.contact_counts([m.id for m in matches]),
+        end_form=EndForm(formdata=None),
+        now=today(),
+    )
+
+
+@bp.post("/coordinator/mentorings/<int:match_id>/end")
+@role_required(Role.COORDINATOR)
+def end_as_coordinator(match_id: int):
+    return end_by(EndedBy.COORDINATOR, match_id, url_for(".mentorings"))
+
+
+@bp.app_context_processor
+def mentoring_labels() -> dict:
+    return {"MatchStatus": MatchStatus}

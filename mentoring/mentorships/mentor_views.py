@@ -1,0 +1,233 @@
+"""Mentor parents: their profile, availability and absences, requests, families, contact log, meetings."""
+
+from datetime import datetime, timedelta
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from mentoring.consultations import booking as booking_rules
+from mentoring.consultations import services as slots
+from mentoring.consultations.helpers import (
+    age_group_choices,
+    spoken_language_choices,
+    today,
+    topic_choices,
+    zone,
+)
+from mentoring.consultations.models import ContactMode
+from mentoring.extensions import db
+from mentoring.mentorships import bp, messages, relationship, services
+from mentoring.mentorships.forms import (
+    LOG_MODE_LABELS,
+    AwayForm,
+    ContactLogForm,
+    DeclineForm,
+    EndForm,
+    MeetingForm,
+    MentorProfileForm,
+    availability_choices,
+)
+from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch, MentorProfile
+from mentoring.mentorships.views import carry_out, end_by, refusal
+from mentoring.reference import services as reference
+from mentoring.security import Role, role_required
+
+
+def my_mentor_profile() -> MentorProfile:
+    return services.mentor_profile_for(current_user)
+
+
+@bp.route("/mentor/profile", methods=["GET", "POST"])
+@role_required(Role.MENTOR)
+def mentor_profile():
+    profile = my_mentor_profile()
+    form = MentorProfileForm(obj=profile)
+    form.languages.choices = spoken_language_choices()
+    form.districts.choices = [(d.key, d.name) for d in reference.list_districts()]
+    form.age_groups.choices = age_group_choices("")[1:]
+    form.topics.choices = topic_choices()
+    form.availability.choices = availability_choices()
+    if form.validate_on_submit():
+        form.populate_obj(profile)
+        db.session.commit()
+        flash(_("Your details are saved."), "success")
+        return redirect(url_for(".mentor_profile"), 303)
+    db.session.commit()  # the profile may just have been created
+    return render_template("mentorships/mentor_profile.html", form=form, profile=profile), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/mentor/away", methods=["GET", "POST"])
+@role_required(Role.MENTOR)
+def away():
+    """Holidays and other absences: while away, a mentor gets no new requests."""
+    profile = my_mentor_profile()
+    form = AwayForm()
+    if form.validate_on_submit():
+        try:
+            services.add_away(profile, form.first_day.data, form.last_day.data, today())
+        except services.MentoringError as error:
+            db.session.rollback()
+            form.last_day.errors.append(refusal(error.code))
+        else:
+            db.session.commit()
+            flash(_("Saved. You get no new requests on these days."), "success")
+            return redirect(url_for(".away"), 303)
+    periods = services.away_periods(profile, today())
+    db.session.commit()
+    return render_template("mentorships/away.html", form=form, periods=periods), (422 if form.errors else 200)
+
+
+@bp.post("/mentor/away/<int:away_id>/delete")
+@role_required(Role.MENTOR)
+def remove_away(away_id: int):
+    return carry_out(
+        lambda: services.remove_away(my_mentor_profile(), away_id),
+        _("The absence is removed."),
+        url_for(".away"),
+    )
+
+
+@bp.get("/mentor/requests")
+@role_required(Role.MENTOR)
+def requests():
+    profile = my_mentor_profile()
+    matches = db.session.scalars(
+        select(MentoringMatch)
+        .where(MentoringMatch.mentor_id == profile.id, MentoringMatch.status.in_(services.OPEN_STATUSES))
+        .order_by(MentoringMatch.requested_at)
+    ).all()
+    db.session.commit()
+    contacts = {
+        match.id: relationship.visible_contact(match, match.parent_shares, match.parent) for match in matches
+    }
+    return render_template(
+        "mentorships/requests.html",
+        profile=profile,
+        matches=matches,
+        contacts=contacts,
+        decline_form=DeclineForm(formdata=None),
+    )
+
+
+@bp.post("/mentor/requests/<int:match_id>/accept")
+@role_required(Role.MENTOR)
+def accept(match_id: int):
+    return carry_out(
+        lambda: services.accept(my_mentor_profile(), match_id),
+        _("You accepted. You can now see how to reach the family."),
+        url_for(".requests"),
+        tell=lambda match: messages.request_answered(match, accepted=True),
+    )
+
+
+@bp.post("/mentor/requests/<int:match_id>/decline")
+@role_required(Role.MENTOR)
+def decline(match_id: int):
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        flash(refusal("reason"), "error")
+        return redirect(url_for(".requests"), 303)
+    return carry_out(
+        lambda: services.decline(my_mentor_profile(), match_id, form.reason.data),
+        _("You declined. The family can choose another mentor parent."),
+        url_for(".requests"),
+        tell=lambda match: messages.request_answered(match, accepted=False),
+    )
+
+
+def own_active_match(match_id: int) -> tuple[MentorProfile, MentoringMatch]:
+    profile = my_mentor_profile()
+    match = relationship.own_match(profile, match_id)
+    if match is None:
+        abort(404)  # another mentor's family: not found, not forbidden, so nothing leaks
+    return profile, match
+
+
+@bp.route("/mentor/families/<int:match_id>", methods=["GET", "POST"])
+@role_required(Role.MENTOR)
+def family(match_id: int):
+    """One family: how to reach them, the contact log (notes only the mentor sees), ending."""
+    profile, match = own_active_match(match_id)
+    form = ContactLogForm()
+    form.topics.choices = topic_choices()
+    if match.status == MatchStatus.ACTIVE and form.validate_on_submit():
+        entry = relationship.ContactEntry(
+            on=form.on.data,
+            mode=form.mode.data,
+            minutes=form.minutes.data,
+            topics=form.topics.data or [],
+            note=form.note.data or "",
+        )
+        try:
+            relationship.log_contact(profile, match.id, entry)
+        except services.MentoringError as error:
+            db.session.rollback()
+            form.on.errors.append(refusal(error.code))
+        else:
+            db.session.commit()
+            flash(_("The contact is saved."), "success")
+            return redirect(url_for(".family", match_id=match.id), 303)
+    if not form.on.data:
+        form.on.data = today()
+    return render_template(
+        "mentorships/family.html",
+        match=match,
+        form=form,
+        contact=relationship.visible_contact(match, match.parent_shares, match.parent),
+        contacts=relationship.contacts_of(match),
+        modes=dict(LOG_MODE_LABELS),
+        topics=dict(topic_choices()),
+        end_form=EndForm(formdata=None),
+    ), (422 if form.errors else 200)
+
+
+@bp.post("/mentor/families/<int:match_id>/end")
+@role_required(Role.MENTOR)
+def end_as_mentor(match_id: int):
+    own_active_match(match_id)
+    return end_by(EndedBy.MENTOR, match_id, url_for(".requests"))
+
+
+@bp.route("/mentor/meetings", methods=["GET", "POST"])
+@role_required(Role.MENTOR)
+def meetings():
+    """Meeting times only the mentor's own active families can book (the consultation booking engine)."""
+    profile = my_mentor_profile()
+    host = slots.get_or_create_profile(current_user)
+    form = MeetingForm()
+    if form.validate_on_submit():
+        starts_at = datetime.combine(form.day.data, form.start_time.data, zone())
+        spec = slots.SlotSpec(
+            mode=ContactMode(form.mode.data),
+            languages=profile.languages,
+            topics=[],
+            min_notice_hours=2,
+            cancel_deadline_hours=2,
+        )
+        try:
+            slot = slots.create_slot(host, starts_at, form.minutes.data, spec)
+        except slots.SlotError as error:
+            db.session.rollback()
+            form.day.errors.append(
+                _("Please choose a time in the future.")
+                if error.code == "in_past"
+                else _("You already have a time starting then.")
+            )
+        else:
+            slot.host_mentor_id = profile.id
+            db.session.commit()
+            flash(_("The meeting time is published for your families."), "success")
+            return redirect(url_for(".meetings"), 303)
+    start = datetime.combine(today(), datetime.min.time(), zone())
+    upcoming = [s for s in slots.expert_slots(host, start, start + timedelta(days=90)) if s.host_mentor_id]
+    db.session.commit()
+    return render_template(
+        "mentorships/meetings.html",
+        form=form,
+        slots=upcoming,
+        bookings=booking_rules.bookings_for_slots([s.id for s in upcoming]),
+    ), (422 if form.errors else 200)

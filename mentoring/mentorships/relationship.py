@@ -1,0 +1,174 @@
+"""The mentoring relationship once a family and a mentor parent are matched.
+
+active → completed (goals met, or the planned end reached) or ended early with a reason, by the
+family, the mentor or a coordinator. The first logged contact is the first-contact step; after the
+trial weeks the family answers "does it fit?", and "no" ends the match so they can be matched again.
+Every end gives the mentor's place back in the same statement style as the claim (never below 0).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+
+from mentoring.accounts.models import User
+from mentoring.db import utcnow
+from mentoring.extensions import db
+from mentoring.mentorships.models import (
+    EndedBy,
+    MatchStatus,
+    MentorContact,
+    MentoringMatch,
+    MentorProfile,
+)
+from mentoring.mentorships.services import MentoringError
+
+# Why a mentoring ends; "goals_met" ends it as completed, every other reason as ended early.
+END_REASONS = ("goals_met", "not_fitting", "no_time", "moved_away", "no_contact", "other")
+
+
+@dataclass(frozen=True)
+class ContactEntry:
+    on: date
+    mode: str
+    minutes: int
+    topics: list[str]
+    note: str
+
+
+def release_place(mentor_id: int) -> None:
+    db.session.execute(
+        update(MentorProfile)
+        .where(MentorProfile.id == mentor_id, MentorProfile.active_count > 0)
+        .values(active_count=MentorProfile.active_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def locked_active_match(match_id: int) -> MentoringMatch:
+    match = db.session.scalars(
+        select(MentoringMatch)
+        .where(MentoringMatch.id == match_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if match is None or match.status != MatchStatus.ACTIVE:
+        raise MentoringError("gone")
+    return match
+
+
+def end_match(match_id: int, reason: str, ended_by: EndedBy, now: datetime | None = None) -> MentoringMatch:
+    """End an active match; raise MentoringError('gone') if it is not active any more."""
+    if reason not in END_REASONS:
+        raise MentoringError("reason")
+    match = locked_active_match(match_id)
+    match.status = MatchStatus.COMPLETED if reason == "goals_met" else MatchStatus.ENDED
+    match.end_reason = reason
+    match.ended_by = ended_by.value
+    match.ended_at = now or utcnow()
+    release_place(match.mentor_id)
+    db.session.flush()
+    return match
+
+
+def complete_at_planned_end(today: date) -> list[MentoringMatch]:
+    """Active matches whose planned end has come are completed; both sides are told."""
+    due = db.session.scalars(
+        select(MentoringMatch.id).where(
+            MentoringMatch.status == MatchStatus.ACTIVE, MentoringMatch.planned_end_on <= today
+        )
+    ).all()
+    return [end_match(match_id, "goals_met", EndedBy.PLATFORM) for match_id in due]
+
+
+def log_contact(profile: MentorProfile, match_id: int, entry: ContactEntry) -> MentorContact:
+    """The mentor logs a contact with one of their active families; the first one is the first contact."""
+    match = own_match(profile, match_id)
+    if match is None or match.status != MatchStatus.ACTIVE:
+        raise MentoringError("gone")
+    if entry.on > utcnow().date() or (match.answered_at and entry.on < match.answered_at.date()):
+        raise MentoringError("contact_date")
+    contact = MentorContact(
+        match_id=match.id,
+        on=entry.on,
+        mode=entry.mode,
+        minutes=entry.minutes,
+        topics=entry.topics,
+        note=entry.note,
+    )
+    db.session.add(contact)
+    match.first_contact_on = min(filter(None, [match.first_contact_on, entry.on]))
+    match.last_contact_on = max(filter(None, [match.last_contact_on, entry.on]))
+    match.no_contact_reminders = 0  # a later silence is reported again from the first step
+    db.session.flush()
+    return contact
+
+
+def own_match(profile: MentorProfile, match_id: int) -> MentoringMatch | None:
+    """A match only if it is this mentor's (else None: 404, not a leak)."""
+    return db.session.scalars(
+        select(MentoringMatch).where(MentoringMatch.id == match_id, MentoringMatch.mentor_id == profile.id)
+    ).first()
+
+
+def contacts_of(match: MentoringMatch) -> list[MentorContact]:
+    return list(
+        db.session.scalars(
+            select(MentorContact)
+            .where(MentorContact.match_id == match.id)
+            .order_by(MentorContact.on.desc(), MentorContact.id.desc())
+        )
+    )
+
+
+def contact_counts(match_ids: list[int]) -> dict[int, int]:
+    """What coordinators see of the contact log: how many, never the notes."""
+    if not match_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(MentorContact.match_id, func.count())
+            .where(MentorContact.match_id.in_(match_ids))
+            .group_by(MentorContact.match_id)
+        ).all()
+    )
+
+
+def answer_trial(parent: User, match_id: int, fits: bool) -> MentoringMatch:
+    """The family's answer at the trial review; "no" ends the match so they can be matched again."""
+    match = db.session.scalars(
+        select(MentoringMatch).where(MentoringMatch.id == match_id, MentoringMatch.parent_id == parent.id)
+    ).first()
+    if match is None or match.status != MatchStatus.ACTIVE or match.trial_answer is not None:
+        raise MentoringError("gone")
+    if match.trial_review_on is None or match.trial_review_on > utcnow().date():
+        raise MentoringError("gone")
+    match.trial_answer = "yes" if fits else "no"
+    if not fits:
+        end_match(match.id, "not_fitting", EndedBy.PARENT)
+    db.session.flush()
+    return match
+
+
+def trial_reviews_due(today: date) -> list[MentoringMatch]:
+    """Active matches whose trial review day has come and whose family was not asked yet."""
+    due = list(
+        db.session.scalars(
+            select(MentoringMatch).where(
+                MentoringMatch.status == MatchStatus.ACTIVE,
+                MentoringMatch.trial_review_on <= today,
+                MentoringMatch.trial_asked.is_(False),
+            )
+        )
+    )
+    for match in due:
+        match.trial_asked = True
+    db.session.flush()
+    return due
+
+
+def visible_contact(match: MentoringMatch, shares: list[str], user: User) -> dict[str, str]:
+    """The contact details one side shares with the other, and only once the match is active."""
+    if match.status != MatchStatus.ACTIVE:
+        return {}
+    return {kind: value for kind in ("phone", "email") if kind in shares and (value := getattr(user, kind))}
