@@ -362,4 +362,56 @@ def world(app: Flask) -> dict:
         _invitation, invitation = accounts.create_invitation(coordinator, "Sabine Kaya", None, "de", 14)
         user_id = user.id
         db.session.commit()
-    return {"slot": phone_slot, "token": token, "reset": reset, "invitation": invitation, "user_id": user_id}
+    return {
+        "slot": phone_slot,
+        "token": token,
+        "reset": reset,
+        "invitation": invitation,
+        "user_id": user_id,
+        **mentoring_world(app),
+    }
+
+
+def mentoring_world(app: Flask) -> dict:
+    """thementor mentors thementee (with a meeting time and a logged contact); a family waits."""
+    from datetime import date
+
+    from mentoring.consultations import services as consultations
+    from mentoring.consultations.models import ContactMode
+    from mentoring.db import utcnow
+    from mentoring.mentorships import relationship
+    from mentoring.mentorships import services as mentoring
+    from mentoring.mentorships.matching import Need
+    from mentoring.mentorships.models import MentorAway, MentorStatus
+
+    make_user(app, username="thementee", phone="0176 2222222", email="mentee@example.org")
+    with app.app_context():
+        mentor_user = accounts.find_user_by_username("thementor")
+        profile = mentoring.mentor_profile_for(mentor_user)
+        profile.languages, profile.districts, profile.capacity = ["de", "tr"], ["mitte-styrum"], 3
+        profile.status, profile.shares, profile.availability = MentorStatus.ACTIVE, ["phone"], ["0-evening"]
+        profile.certificate_seen_on = date.today() - timedelta(days=40)
+        need = Need(languages=frozenset({"tr"}), district="mitte-styrum", age_group="1-3")
+        mentee = accounts.find_user_by_username("thementee")
+        match = mentoring.request_mentor(mentee, profile.id, need, mentoring.Asking(shares=("phone",)), 5)
+        mentoring.accept(profile, match.id)
+        entry = relationship.ContactEntry(date.today(), "phone", 20, ["sleep"], "Gutes Gespräch")
+        relationship.log_contact(profile, match.id, entry)
+        host = consultations.get_or_create_profile(mentor_user)
+        spec = consultations.SlotSpec(mode=ContactMode.PHONE, languages=["tr"], topics=[], min_notice_hours=2)
+        meeting = consultations.create_slot(
+            host, utcnow().replace(microsecond=0) + timedelta(days=4), 60, spec
+        )
+        meeting.host_mentor_id = profile.id
+        db.session.add(
+            MentorAway(
+                mentor_id=profile.id,
+                first_day=date.today() + timedelta(days=30),
+                last_day=date.today() + timedelta(days=40),
+            )
+        )
+        office = accounts.find_user_by_username("thecoordinator")
+        family = mentoring.Family(name="Familie Demir", locale="tr", phone="+4917677777777")
+        mentoring.enter_for_family(office, family, need, "", "kita")
+        db.session.commit()
+        return {"match": match.id, "mentor_profile": profile.id, "meeting": meeting.id}

@@ -135,7 +135,15 @@ PAGES = {
         "/mentoring",
         "/mentoring?languages=de&languages=tr",
     ],
-    "thementor": ["/home", "/mentor/profile", "/mentor/requests"],
+    "thementor": [
+        "/home",
+        "/mentor/profile",
+        "/mentor/requests",
+        "/mentor/away",
+        "/mentor/meetings",
+        "/mentor/families/{match}",
+    ],
+    "thementee": ["/mentoring", "/consultations/slots/{meeting}/book"],
     "sabine": [
         "/home",
         "/expert/agenda?view=week",
@@ -151,7 +159,10 @@ PAGES = {
         "/coordinator/invitations",
         "/coordinator/topics",
         "/coordinator/mentors",
+        "/coordinator/mentors/{mentor_profile}",
         "/coordinator/matching",
+        "/coordinator/mentorings",
+        "/coordinator/families/new",
     ],
 }
 FAILED_FORMS = {
@@ -162,7 +173,16 @@ FAILED_FORMS = {
         ("/consultations/slots/{slot}/book", {"phone": "12"}),
     ],
     "sabine": [("/expert/series/new", {"weekday": "9"}), ("/expert/slots/new", {}), ("/expert/profile", {})],
-    "thecoordinator": [("/coordinator/invitations", {}), ("/coordinator/topics", {"key": "Bad Key"})],
+    "thecoordinator": [
+        ("/coordinator/invitations", {}),
+        ("/coordinator/topics", {"key": "Bad Key"}),
+        ("/coordinator/families/new", {"name": "Familie Demir"}),
+    ],
     "theparent": [("/account/password", {"new_password": "x"})],
-    "thementor": [("/mentor/profile", {"capacity": "99"})],
+    "thementor": [
+        ("/mentor/profile", {"capacity": "99"}),
+        ("/mentor/away", {"first_day": "2026-13-01"}),
+        ("/mentor/meetings", {"minutes": "5"}),
+        ("/mentor/families/{match}", {"on": "2099-01-01", "mode": "phone", "minutes": "30"}),
+    ],
 }

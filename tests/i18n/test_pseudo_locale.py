@@ -100,6 +100,7 @@ def data_strings(app) -> list[str]:
             if booking.video_room:
                 values.append(booking.video_room)
     values += ["Sabine Kaya", "Hebamme", "Ayla", "ayla@example.org", "http://localhost", "localhost", "Uhr"]
+    values += ["Familie Demir", "Gutes Gespräch"]  # typed by a coordinator and a mentor
     return [v for v in values if v]
 
 

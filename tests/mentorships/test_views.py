@@ -70,7 +70,10 @@ def test_an_applicant_is_vetted_and_a_family_asks_and_is_accepted(app):
     with app.app_context():
         profile_id = db.session.scalars(select(MentorProfile)).one().id
     sent = submit(
-        parent, f"/mentoring/request/{profile_id}?" + NEED.split("?")[1], {"note": "Merhaba!", "shares": ["phone"], "referral": "kita"}, page="/home"
+        parent,
+        f"/mentoring/request/{profile_id}?" + NEED.split("?")[1],
+        {"note": "Merhaba!", "shares": ["phone"], "referral": "kita"},
+        page="/home",
     )
     assert sent.status_code == 303
     assert "ayse" in parent.get("/mentoring").text
