@@ -21,6 +21,7 @@ DEMO_USERS = (
     ("expert", Role.EXPERT, "Sabine Kaya"),
     ("mentor", Role.MENTOR, "Ayşe (Mentorin)"),
     ("parent", Role.PARENT, "Lena"),
+    ("familie", Role.PARENT, "Familie Yılmaz"),
 )
 
 # Experts with weekly series over the next four weeks: (username, name, profession, languages,
@@ -133,6 +134,42 @@ def seed_demo_mentor() -> None:
     today = date.today()
     vetting = mentoring.Vetting(today.replace(day=1), today.replace(day=1), has_relevant_entry=False)
     mentoring.activate(profile, coordinator, vetting, today)
+    profile.shares = ["phone"]
+    profile.availability = ["0-evening", "2-morning", "5-afternoon"]
+    user.phone = "+4917600000001"
+    seed_demo_mentoring(profile, coordinator)
+
+
+def seed_demo_mentoring(profile, coordinator: User) -> None:  # type: ignore[no-untyped-def]
+    """The demo family has the demo mentor, a logged first contact and a meeting time to book;
+    another family, entered by the office, waits to be matched."""
+    from datetime import date, datetime, time, timedelta
+
+    from mentoring.consultations import services as consultations
+    from mentoring.consultations.helpers import zone
+    from mentoring.consultations.models import ContactMode
+    from mentoring.mentorships import relationship
+    from mentoring.mentorships import services as mentoring
+    from mentoring.mentorships.matching import Need
+
+    family = db.session.scalars(select(User).where(User.username == "familie")).one()
+    family.locale, family.phone = "tr", "+4917600000002"
+    need = Need(
+        languages=frozenset({"tr"}), district="mitte-styrum", age_group="1-3", topics=frozenset({"sleep"})
+    )
+    match = mentoring.request_mentor(family, profile.id, need, mentoring.Asking(shares=("phone",)), 5)
+    mentoring.accept(profile, match.id)
+    first = relationship.ContactEntry(date.today(), "phone", 25, ["sleep"], "Erstes Kennenlernen am Telefon.")
+    relationship.log_contact(profile, match.id, first)
+    host = consultations.get_or_create_profile(profile.user)
+    spec = consultations.SlotSpec(
+        mode=ContactMode.PHONE, languages=["tr", "de"], topics=[], min_notice_hours=2
+    )
+    starts_at = datetime.combine(date.today() + timedelta(days=3), time(17), zone())
+    meeting = consultations.create_slot(host, starts_at, 60, spec)
+    meeting.host_mentor_id = profile.id
+    waiting = mentoring.Family(name="Familie Demir", locale="tr", phone="+4917600000003")
+    mentoring.enter_for_family(coordinator, waiting, need, "", "midwife")
 
 
 @bp.cli.command("seed-demo")

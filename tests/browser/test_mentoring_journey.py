@@ -1,4 +1,4 @@
-"""A mentor parent applies, is vetted, a family asks in Arabic, the mentor accepts."""
+"""A mentor parent applies, is vetted, a family asks in Arabic, the mentor accepts, the family books a meeting."""
 
 from datetime import date, timedelta
 
@@ -38,6 +38,7 @@ def test_applicant_vetted_family_asks_in_arabic_mentor_accepts(page, app, backen
     page.locator("#phone").fill("0176 4444444")
     page.locator("form.stacked button[type=submit]").click()
     page.goto("/mentor/profile")
+    page.locator("input[name=shares][value=phone]").check()
     for value in ("ar", "de"):
         page.locator(f"input[name=languages][value={value}]").check()
     page.locator("input[name=districts][value=osterfeld]").check()
@@ -71,6 +72,8 @@ def test_applicant_vetted_family_asks_in_arabic_mentor_accepts(page, app, backen
     assert "العربية" in card.inner_text() and "Osterfeld" in card.inner_text()
     assert_accessible(page)
     screenshot(page, "mentor-suggestion-ar")
+    page.locator("input[name=shares][value=phone]").check()  # the mentor may see the phone number
+    page.locator("#referral").select_option("midwife")
     card.locator("button[type=submit]").click()
     assert "amal" in page.content()
     log_out(page)
@@ -82,3 +85,52 @@ def test_applicant_vetted_family_asks_in_arabic_mentor_accepts(page, app, backen
     page.locator("form[action$='/accept'] button").click()
     assert "0176 5555555" in page.content()
     assert_accessible(page)
+    screenshots(page, "mentor-accepted")
+
+    # The mentor publishes a meeting time only their families can book.
+    page.goto("/mentor/meetings")
+    page.locator("#day").fill((date.today() + timedelta(days=3)).isoformat())
+    page.locator("#start_time").fill("17:00")
+    assert_accessible(page)
+    page.locator("form.stacked button[type=submit]").click()
+    assert page.locator("main li time").count() == 1  # published
+    screenshots(page, "mentor-meetings")
+    log_out(page)
+
+    # The family sees how to reach the mentor and books the meeting with the usual booking form.
+    log_in(page, "fatima")
+    page.goto("/mentoring?lang=ar")
+    assert "4444444" in page.locator("main a[href^='tel:']").inner_text()  # the mentor shares the phone
+    assert_accessible(page)
+    screenshots(page, "family-with-mentor-ar")
+    page.locator("ul.slot-list a").first.click()
+    assert page.locator("#phone").input_value() == "0176 5555555"  # filled from the account
+    page.locator("#consent").check()
+    page.locator("form.stacked button[type=submit]").click()
+    assert "/booking/" in page.url
+    assert_accessible(page)
+    screenshots(page, "family-booked-meeting-ar")
+    log_out(page)
+
+    # The mentor sees the booking and logs the first contact.
+    log_in(page, "amal", "olive-tree-2024")
+    page.goto("/mentor/meetings")
+    assert "fatima" in page.content()
+    page.goto("/mentor/requests")
+    page.locator("a[href^='/mentor/families/']").first.click()
+    page.locator("input[name=mode][value=phone]").check()
+    page.locator("#minutes").fill("20")
+    page.locator("#note").fill("Erstes Gespräch, Schlaf")
+    page.locator("form.stacked button[type=submit]").first.click()
+    assert "Erstes Gespräch, Schlaf" in page.content()
+    assert_accessible(page)
+    screenshots(page, "mentor-contact-log")
+
+
+def screenshots(page, name: str) -> None:
+    """Desktop and a 360 px phone, for a person to look at."""
+    screenshot(page, f"{name}-desktop")
+    size = page.viewport_size
+    page.set_viewport_size({"width": 360, "height": 740})
+    screenshot(page, f"{name}-360")
+    page.set_viewport_size(size)
