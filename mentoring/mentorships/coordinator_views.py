@@ -88,13 +88,12 @@ def change_status(profile_id: int):
         abort(404)
     form = StatusForm()
     back = url_for(".vet", profile_id=profile.id)
-    if not form.validate_on_submit():
-        flash(refusal("status"), "error")
-        return redirect(back, 303)
     return carry_out(
         lambda: services.change_status(profile, MentorStatus(form.status.data), today()),
         _("Saved."),
         back,
+        form=form,
+        invalid="status",
     )
 
 
@@ -167,14 +166,13 @@ def tell_assigned(match: MentoringMatch) -> None:
 def assign(match_id: int):
     """Assign one waiting family to a mentor parent; the rules are checked again on the server."""
     form = AssignForm()
-    if not form.validate_on_submit():
-        flash(refusal("unavailable"), "error")
-        return redirect(url_for(".matching"), 303)
     return carry_out(
         lambda: services.assign(match_id, form.mentor_id.data),
         _("The family and the mentor parent are told."),
         url_for(".matching"),
         tell=tell_assigned,
+        form=form,
+        invalid="unavailable",
     )
 
 

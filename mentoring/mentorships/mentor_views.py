@@ -128,14 +128,12 @@ def accept(match_id: int):
 @role_required(Role.MENTOR)
 def decline(match_id: int):
     form = DeclineForm()
-    if not form.validate_on_submit():
-        flash(refusal("reason"), "error")
-        return redirect(url_for(".requests"), 303)
     return carry_out(
         lambda: services.decline(my_mentor_profile(), match_id, form.reason.data),
         _("You declined. The family can choose another mentor parent."),
         url_for(".requests"),
         tell=lambda match: messages.request_answered(match, accepted=False),
+        form=form,
     )
 
 

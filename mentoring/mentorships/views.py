@@ -48,11 +48,18 @@ def refusal(code: str) -> str:
         ),
         "contact_date": _("Please enter a date between the start of the mentoring and today."),
         "reason": _("Please choose a reason."),
+        "answer": _("Please choose an answer."),
     }[code]
 
 
-def carry_out(change, success: str, back: str, failed_back: str | None = None, tell=None):  # type: ignore[no-untyped-def]
-    """Run one service change: on a broken rule roll back and say why; otherwise tell, commit, confirm."""
+def carry_out(change, success: str, back: str, failed_back=None, tell=None, form=None, invalid="reason"):  # type: ignore[no-untyped-def]
+    """Run one service change: on a broken rule roll back and say why; otherwise tell, commit, confirm.
+
+    With `form`, a form that does not validate (tampered or stale) is refused first, as `invalid`.
+    """
+    if form is not None and not form.validate_on_submit():
+        flash(refusal(invalid), "error")
+        return redirect(back, 303)
     try:
         match = change()
     except services.MentoringError as error:
@@ -162,9 +169,6 @@ def my_match(match: MentoringMatch):  # type: ignore[no-untyped-def]
 @role_required(Role.PARENT)
 def answer_trial(match_id: int):
     form = TrialForm()
-    if not form.validate_on_submit():
-        flash(_("Please choose an answer."), "error")
-        return redirect(url_for(".start"), 303)
     fits = form.fits.data == "yes"
     return carry_out(
         lambda: relationship.answer_trial(current_user, match_id, fits),
@@ -173,20 +177,20 @@ def answer_trial(match_id: int):
         else _("Thank you. You can now look for another mentor parent."),
         url_for(".start"),
         tell=None if fits else lambda match: messages.ended(match, EndedBy.PARENT),
+        form=form,
+        invalid="answer",
     )
 
 
 def end_by(ended_by: EndedBy, match_id: int, back: str):  # type: ignore[no-untyped-def]
     """Shared by the family, the mentor and the coordinator: end an active mentoring with a reason."""
     form = EndForm()
-    if not form.validate_on_submit():
-        flash(refusal("reason"), "error")
-        return redirect(back, 303)
     return carry_out(
         lambda: relationship.end_match(match_id, form.reason.data, ended_by),
         _("The mentoring has ended. Thank you."),
         back,
         tell=lambda match: messages.ended(match, ended_by),
+        form=form,
     )
 
 
