@@ -95,6 +95,13 @@ class Config:
     # Vetting facts are deleted this many days after a mentor stops (retired or rejected).
     VETTING_KEEP_DAYS = env_int("VETTING_KEEP_DAYS", 91)
 
+    # Parent survey: links last this many days; one reminder after this many days.
+    SURVEY_LINK_DAYS = env_int("SURVEY_LINK_DAYS", 30)
+    SURVEY_REMINDER_DAYS = env_int("SURVEY_REMINDER_DAYS", 7)
+    SURVEY_RATE_LIMIT = os.environ.get("SURVEY_RATE_LIMIT", "20 per hour")
+    # Dashboard cells counting fewer people than this show as "<5" (never below 5).
+    SUPPRESSION_THRESHOLD = max(env_int("SUPPRESSION_THRESHOLD", 5), 5)
+
     # Rate limits (Flask-Limiter); stored in Redis when REDIS_URL is set so all instances share them.
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True

@@ -57,11 +57,12 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     login_manager.user_loader(load_session_user)
     init_security(app)
 
-    from mentoring import accounts, api, consultations, i18n, mentorships, models, web  # noqa: F401
+    from mentoring import accounts, api, consultations, i18n, mentorships, models, surveys, web  # noqa: F401
     from mentoring.accounts.cli import users_cli
     from mentoring.i18n.cli import i18n_cli
     from mentoring.mentorships.cli import mentoring_cli
     from mentoring.notifications.cli import outbox_cli
+    from mentoring.surveys.cli import surveys_cli
     from mentoring.web.context import register_template_helpers
     from mentoring.web.errors import register_error_pages
     from mentoring.web.static_files import init_static_files
@@ -72,10 +73,12 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     app.register_blueprint(consultations.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(mentorships.bp)
+    app.register_blueprint(surveys.bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(i18n_cli)
     app.cli.add_command(mentoring_cli)
+    app.cli.add_command(surveys_cli)
     register_template_helpers(app)
     init_static_files(app)
     init_rate_limits(app)  # after the blueprints: it wraps the views that declare limits

@@ -5,6 +5,7 @@ from mentoring.consultations.models import Booking, ExpertProfile, Slot, SlotSer
 from mentoring.mentorships.models import MentorAway, MentoringMatch, MentorProfile
 from mentoring.notifications.models import OutboxMessage
 from mentoring.reference.models import District, Topic
+from mentoring.surveys.models import SurveyInvitation, SurveyResponse
 
 __all__ = [
     "Booking",
@@ -18,6 +19,8 @@ __all__ = [
     "PasswordResetToken",
     "Slot",
     "SlotSeries",
+    "SurveyInvitation",
+    "SurveyResponse",
     "Topic",
     "User",
 ]

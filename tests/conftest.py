@@ -369,7 +369,23 @@ def world(app: Flask) -> dict:
         "invitation": invitation,
         "user_id": user_id,
         **mentoring_world(app),
+        **survey_world(app),
     }
+
+
+def survey_world(app: Flask) -> dict:
+    """A survey link for a parent in front of an expert, and one answer already given."""
+    from datetime import date
+
+    from mentoring.surveys import services as surveys
+
+    with app.app_context():
+        recipient = surveys.Recipient("de", "ayla@example.org", None, "ost", "1-3")
+        invitation = surveys.invite("booking:world", surveys.CONSULTATION, recipient)
+        answered = surveys.invite("booking:answered", surveys.CONSULTATION, recipient)
+        surveys.submit(surveys.token_for(answered.source_key), {"satisfaction": 4}, "", date.today())
+        db.session.commit()
+        return {"survey": surveys.token_for(invitation.source_key)}
 
 
 def mentoring_world(app: Flask) -> dict:

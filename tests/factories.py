@@ -126,6 +126,8 @@ PAGES = {
         "/invitation/{invitation}",
         "/no-such-page",
         "/password/reset/expired",
+        "/survey/{survey}",
+        "/survey/not-a-real-link",
     ],
     "theparent": [
         "/home",
@@ -163,6 +165,8 @@ PAGES = {
         "/coordinator/matching",
         "/coordinator/mentorings",
         "/coordinator/families/new",
+        "/coordinator/dashboard",
+        "/coordinator/dashboard?date_from=2026-11-30&date_to=2026-11-01&by=district",
     ],
 }
 FAILED_FORMS = {
@@ -171,6 +175,7 @@ FAILED_FORMS = {
         ("/register", {"username": "a b"}),
         ("/password/forgot", {}),
         ("/consultations/slots/{slot}/book", {"phone": "12"}),
+        ("/survey/{survey}", {"satisfaction": "9"}),
     ],
     "sabine": [("/expert/series/new", {"weekday": "9"}), ("/expert/slots/new", {}), ("/expert/profile", {})],
     "thecoordinator": [

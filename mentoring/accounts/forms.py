@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 
 from mentoring.forms import (
     BaseForm,
@@ -88,6 +88,7 @@ class ProfileForm(BaseForm):
     email = email_field()
     phone = phone_field()
     locale = ChoiceField(_l("Language for pages and messages"), [required()], choices=[])
+    survey_consent = BooleanField(_l("You may send me a short survey about the help I got (anonymous)."))
 
 
 class InvitationForm(BaseForm):

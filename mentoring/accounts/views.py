@@ -135,6 +135,7 @@ def profile():
         services.update_profile(
             current_user, form.display_name.data, form.email.data, form.phone.data, form.locale.data
         )
+        current_user.survey_consent = bool(form.survey_consent.data)
         db.session.commit()
         flash(_("Your details are saved."), "success")
         return remember_locale(redirect(url_for("accounts.profile"), 303), form.locale.data)

@@ -80,6 +80,7 @@ class Contact:
     age_group: str | None = None
     note: str = ""
     user_id: int | None = None
+    survey_consent: bool = False
 
     @property
     def key(self) -> str:
@@ -228,6 +229,7 @@ def book_slot(slot_id: int, contact: Contact) -> tuple[Booking, str]:
         note=contact.note,
         user_id=contact.user_id,
         privacy_version=contact.privacy_version,
+        survey_consent=contact.survey_consent,
         video_room=video_room() if slot.mode == ContactMode.ONLINE else None,
     )
     booking.slot = slot

@@ -27,6 +27,7 @@ from mentoring.consultations.models import CallDirection, ContactMode, SlotSerie
 from mentoring.extensions import db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
 from mentoring.security import Role, role_required
+from mentoring.surveys import services as surveys
 
 expert_only = role_required(Role.EXPERT)
 
@@ -277,6 +278,8 @@ def attendance(booking_id: int):
         db.session.rollback()
         flash(_("Attendance can be recorded once the appointment has begun."), "error")
     else:
+        if value == "yes":
+            surveys.invite_after_consultation(booking)
         db.session.commit()
         flash(_("Saved."), "success")
     return redirect(url_for(".agenda", day=booking.slot.starts_at.astimezone(zone()).date().isoformat()), 303)

@@ -72,6 +72,9 @@ class BookingForm(BaseForm):
         _l("I have read the privacy notice and agree that my details are stored for this appointment."),
         [InputRequired(message=_l("Please agree to the privacy notice, otherwise we cannot book."))],
     )
+    survey_consent = BooleanField(
+        _l("You may send me a short survey afterwards (optional, anonymous)."),
+    )
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         # Here, not in a field validator: Optional() ends the field checks when it is empty.

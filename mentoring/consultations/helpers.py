@@ -79,4 +79,5 @@ def contact_from(form, user_id: int | None = None) -> Contact:  # type: ignore[n
         note=form.note.data or "",
         user_id=user_id,
         privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+        survey_consent=bool(form.survey_consent.data),
     )

@@ -165,6 +165,8 @@ class Booking(db.Model):
     video_room: Mapped[str | None] = mapped_column(String(64))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     privacy_version: Mapped[str] = mapped_column(String(16))
+    # Asked separately from the booking consent: may we send a short anonymous survey afterwards?
+    survey_consent: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")

@@ -215,6 +215,17 @@ def cancel(token: str):
     return redirect(url_for(".manage", token=token), 303)
 
 
+@bp.post("/booking/<token>/survey-consent")
+@public
+def survey_consent(token: str):
+    """Agree to, or withdraw from, the survey after the appointment."""
+    booking = own_booking_or_404(token)
+    booking.survey_consent = request.form.get("consent") == "yes"
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for(".manage", token=token), 303)
+
+
 @bp.route("/booking/<token>/move", methods=["GET", "POST"])
 @rate_limit("BOOKING_RATE_LIMIT")
 @public

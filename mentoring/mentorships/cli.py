@@ -5,6 +5,7 @@ from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.mentorships import chores, messages, relationship, services
 from mentoring.mentorships.models import EndedBy
+from mentoring.surveys import services as surveys
 
 mentoring_cli = AppGroup("mentoring", help="Daily mentoring chores (run from cron).")
 
@@ -24,6 +25,7 @@ def daily() -> None:
     completed = relationship.complete_at_planned_end(today)
     for match in completed:
         messages.ended(match, EndedBy.PLATFORM)
+    surveyed = [m for m in relationship.three_months_in(today) if surveys.invite_for_mentoring(m, "3m")]
     digest = chores.collect_digest(today)
     told = messages.coordinator_digest(digest) if digest else 0
     forgotten = chores.forget_vetting_facts(today)
@@ -31,5 +33,5 @@ def daily() -> None:
     click.echo(
         f"{len(expired)} requests expired, {paused} mentors paused, {len(asked)} trial reviews asked, "
         f"{len(completed)} mentorings completed, {told} coordinators reminded, "
-        f"{forgotten} vetting records deleted"
+        f"{forgotten} vetting records deleted, {len(surveyed)} families asked for a survey"
     )

@@ -114,6 +114,7 @@ def new_family():
             locale=form.locale.data,
             phone=form.phone.data or None,
             email=form.email.data or None,
+            survey_consent=bool(form.survey_consent.data),
         )
         services.enter_for_family(
             current_user, family, need_of(form), form.note.data or "", form.referral.data

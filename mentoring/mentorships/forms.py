@@ -1,6 +1,6 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 
 from mentoring.consultations.forms import WEEKDAY_LABELS
 from mentoring.forms import (
@@ -157,6 +157,7 @@ class AskingForm(BaseForm):
     shares = CheckboxesField(
         _l("What the mentor parent may see once they accept"), choices=select_choices(SHARE_LABELS)
     )
+    survey_consent = BooleanField(_l("You may send me a short survey later (optional, anonymous)."))
     referral = ChoiceField(
         _l("Who told you about us? (optional)"),
         choices=select_choices([("", _l("Prefer not to say")), *REFERRAL_LABELS]),
@@ -177,6 +178,7 @@ class FamilyForm(NeedForm):
         _l("Who referred the family?"), [required()], choices=select_choices(REFERRAL_LABELS)
     )
     note = TextAreaField(_l("Note for the mentor parent (optional)"), [optional(), max_length(500)])
+    survey_consent = BooleanField(_l("The family agrees to get a short anonymous survey later."))
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         valid = super().validate(extra_validators)

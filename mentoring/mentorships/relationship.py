@@ -7,7 +7,7 @@ Every end gives the mentor's place back in the same statement style as the claim
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -172,3 +172,18 @@ def visible_contact(match: MentoringMatch, shares: list[str], user: User) -> dic
     if match.status != MatchStatus.ACTIVE:
         return {}
     return {kind: value for kind in ("phone", "email") if kind in shares and (value := getattr(user, kind))}
+
+
+def three_months_in(today: date) -> list[MentoringMatch]:
+    """Active mentorings that began three months ago (a week's window, so a missed day is caught up)."""
+    latest = datetime.combine(today - timedelta(days=90), time.max, UTC)
+    earliest = latest - timedelta(days=7)
+    return list(
+        db.session.scalars(
+            select(MentoringMatch).where(
+                MentoringMatch.status == MatchStatus.ACTIVE,
+                MentoringMatch.answered_at > earliest,
+                MentoringMatch.answered_at <= latest,
+            )
+        )
+    )

@@ -174,6 +174,7 @@ class Asking:
     note: str = ""
     shares: tuple[str, ...] = ()
     referral: str | None = None
+    survey_consent: bool = False
 
     def columns(self) -> dict:
         return {"parent_shares": list(self.shares), "referral_source": self.referral}
@@ -189,6 +190,7 @@ def request_mentor(
     result = fit(need, offer_of(profile, away_mentor_ids(utcnow().date()))) if profile else None
     if result is None:
         raise MentoringError("unavailable")
+    parent.survey_consent = asking.survey_consent
     expires_at = utcnow() + timedelta(days=days_to_answer)
     match = new_match(
         parent,
@@ -296,6 +298,7 @@ def ask_programme_office(parent: User, need: Need, asking: Asking) -> MentoringM
     """The family asks the office to find a mentor parent; raise MentoringError('already')."""
     if open_match_of(parent) is not None:
         raise MentoringError("already")
+    parent.survey_consent = asking.survey_consent
     match = new_match(
         parent,
         need,
@@ -360,6 +363,7 @@ class Family:
     locale: str
     phone: str | None = None
     email: str | None = None
+    survey_consent: bool = False
 
 
 def enter_for_family(
@@ -378,6 +382,7 @@ def enter_for_family(
         phone=family.phone,
     )
     parent = create_user(account, Role.PARENT)
+    parent.survey_consent = family.survey_consent
     match = new_match(
         parent,
         need,

@@ -83,6 +83,7 @@ def checked_request() -> tuple[NeedForm, services.Asking] | None:
         note=asking.note.data or "",
         shares=tuple(asking.shares.data or ()),
         referral=asking.referral.data or None,
+        survey_consent=bool(asking.survey_consent.data),
     )
 
 
@@ -130,7 +131,9 @@ def start():
         topics = dict(topic_choices())
         fits = [(f, profiles[f.mentor_id], describe(f.reasons, districts, topics)) for f in found]
     asking = AskingForm(
-        formdata=None, shares=[kind for kind in ("phone", "email") if getattr(current_user, kind)]
+        formdata=None,
+        shares=[kind for kind in ("phone", "email") if getattr(current_user, kind)],
+        survey_consent=current_user.survey_consent,
     )
     return render_template(
         "mentorships/start.html",

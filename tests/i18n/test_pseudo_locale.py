@@ -160,6 +160,8 @@ def test_every_message_template_is_translatable(app, world, pseudo):
                 certificates=[(match.mentor, booking.slot.starts_at.date())],
             ),
             "matching_link": "http://localhost/x",
+            "service": "mentoring",
+            "expires_at": booking.slot.starts_at,
             "mentorings_link": "http://localhost/x",
             "mentors_link": "http://localhost/x",
             "link": "http://localhost/x",

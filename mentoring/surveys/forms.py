@@ -1,0 +1,91 @@
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import TextAreaField
+
+from mentoring.consultations.helpers import PREFER_NOT_TO_SAY
+from mentoring.forms import (
+    BaseForm,
+    ChoiceField,
+    LocalDateField,
+    RadiosField,
+    max_length,
+    optional,
+    required,
+    select_choices,
+)
+from mentoring.surveys.questionnaire import COMMENT_MAX, QUESTIONS, Question
+
+
+def scale_choices(question: Question) -> list[tuple[str, str]]:
+    """1 … 5 with the words of both ends; optional questions can be left out."""
+    scale = [
+        (str(n), f"{n} – {question.low}" if n == 1 else f"{n} – {question.high}" if n == 5 else str(n))
+        for n in range(1, 6)
+    ]
+    return scale if question.required else [*scale, ("", str(PREFER_NOT_TO_SAY))]
+
+
+class SurveyForm(BaseForm):
+    comment = TextAreaField(
+        _l("Anything else you would like to tell us? (optional)"),
+        [optional(), max_length(COMMENT_MAX)],
+        description=_l("Please do not write names. We read this to make the help better."),
+    )
+
+    def answers(self) -> dict[str, int | None]:
+        return {q.key: int(self[q.key].data) if self[q.key].data else None for q in QUESTIONS}
+
+
+for _question in QUESTIONS:
+    setattr(
+        SurveyForm,
+        _question.key,
+        RadiosField(_question.text, [required()] if _question.required else [], choices=[], default=""),
+    )
+
+
+def survey_form() -> SurveyForm:
+    form = SurveyForm()
+    for question in QUESTIONS:
+        form[question.key].choices = scale_choices(question)
+    return form
+
+
+DIMENSION_LABELS = [
+    ("month", _l("Month")),
+    ("district", _l("District")),
+    ("language", _l("Language")),
+    ("age_group", _l("Age of the child")),
+    ("referral", _l("Referred by")),
+    ("service", _l("Service")),
+]
+MAX_PERIOD_DAYS = 3 * 366
+
+
+class DashboardForm(BaseForm):
+    """Filters from the query string; a bookmarkable page."""
+
+    class Meta:
+        csrf = False
+
+    date_from = LocalDateField(_l("From"), [required()])
+    date_to = LocalDateField(_l("Until"), [required()])
+    by = ChoiceField(_l("Show by"), [required()], choices=select_choices(DIMENSION_LABELS))
+
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        valid = super().validate(extra_validators)
+        if valid and self.date_to.data < self.date_from.data:
+            self.date_to.errors.append(_("The end cannot be before the start."))
+            return False
+        if valid and (self.date_to.data - self.date_from.data).days > MAX_PERIOD_DAYS:
+            self.date_to.errors.append(_("Please choose at most three years."))
+            return False
+        return valid
+
+
+def default_period(today: date) -> dict[str, str]:
+    """The last twelve months up to today."""
+    start = date(today.year - 1, today.month, 1)
+    return {"date_from": start.isoformat(), "date_to": today.isoformat(), "by": "month"}

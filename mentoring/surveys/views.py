@@ -1,0 +1,197 @@
+"""The parent's survey page, the expert's QR code for it, and the coordinators' dashboard with CSV."""
+
+import csv
+import io
+from datetime import date
+
+from flask import Response, abort, current_app, render_template, request
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from mentoring.consultations import booking as booking_rules
+from mentoring.consultations.helpers import age_group_choices, today, zone
+from mentoring.consultations.services import get_or_create_profile
+from mentoring.extensions import db
+from mentoring.i18n.languages import KNOWN_LANGUAGES
+from mentoring.mentorships.forms import REFERRAL_LABELS
+from mentoring.ratelimits import rate_limit
+from mentoring.reference import services as reference
+from mentoring.security import Role, public, role_required
+from mentoring.surveys import bp, reports, services
+from mentoring.surveys.charts import bar_chart
+from mentoring.surveys.forms import DIMENSION_LABELS, DashboardForm, default_period, survey_form
+from mentoring.surveys.models import SurveyInvitation
+from mentoring.surveys.questionnaire import QUESTIONS
+from mentoring.web.qr import qr_svg
+
+SURVEY_PROBLEMS = {
+    "unknown": _l("We do not know this link. Please check that you copied all of it."),
+    "used": _l("This survey has already been answered. Thank you!"),
+    "expired": _l("This survey link has expired. Thank you for your time anyway."),
+}
+
+
+@bp.route("/survey/<token>", methods=["GET", "POST"])
+@rate_limit("SURVEY_RATE_LIMIT")
+@public
+def answer(token: str):
+    try:
+        services.open_invitation(token)
+    except services.SurveyError as error:
+        return render_template("surveys/closed.html", message=SURVEY_PROBLEMS[error.code]), 410
+    form = survey_form()
+    if form.validate_on_submit():
+        try:
+            services.submit(token, form.answers(), form.comment.data or "", today())
+        except services.SurveyError as error:
+            db.session.rollback()
+            if error.code in SURVEY_PROBLEMS:
+                return render_template("surveys/closed.html", message=SURVEY_PROBLEMS[error.code]), 410
+            form.satisfaction.errors.append(_("Please check your answers."))
+        else:
+            db.session.commit()
+            return render_template("surveys/thanks.html")
+    db.session.rollback()  # the invitation row was locked for the check only
+    return render_template("surveys/answer.html", form=form, questions=QUESTIONS), (
+        422 if form.errors else 200
+    )
+
+
+@bp.get("/expert/bookings/<int:booking_id>/survey")
+@role_required(Role.EXPERT)
+def survey_qr(booking_id: int):
+    """For a parent sitting in front of the expert: the same one-time link, as a QR code."""
+    booking = booking_rules.get_expert_booking(get_or_create_profile(current_user), booking_id)
+    if booking is None:
+        abort(404)
+    invitation = db.session.scalars(
+        db.select(SurveyInvitation).where(SurveyInvitation.source_key == f"booking:{booking.id}")
+    ).first()
+    if invitation is None or invitation.is_used:
+        abort(404)
+    link = services.survey_url(invitation)
+    return render_template(
+        "surveys/qr.html", booking=booking, link=link, qr=qr_svg(link, _("QR code to the survey"))
+    )
+
+
+# The coordinators' dashboard --------------------------------------------------------------------
+
+COLUMN_LABELS = {
+    "families": _l("Families reached"),
+    "bookings": _l("Bookings made"),
+    "attended": _l("Attended"),
+    "no_show": _l("Did not come"),
+    "cancelled": _l("Cancelled"),
+    "requests": _l("Mentor requests"),
+    "active": _l("Active mentorings"),
+    "completed": _l("Completed mentorings"),
+    "median_days": _l("Median days to a match"),
+    "invitations": _l("Survey invitations"),
+    "responses": _l("Survey responses"),
+    "response_rate": _l("Response rate (%)"),
+    "satisfaction": _l("Satisfaction (1–5)"),
+    "language_ok": _l("Own language (1–5)"),
+    "knows_help": _l("Knows where to find help (1–5)"),
+    "booking_easy": _l("Booking was easy (1–5)"),
+    "recommend": _l("Would recommend (1–5)"),
+}
+SERVICE_LABELS = {"consultation": _l("Consultation hours"), "mentoring": _l("Mentor parents")}
+
+
+def key_labels(by: str, keys: list[str]) -> dict[str, str]:
+    """Readable names for the row keys of a dimension; "" is "not given"."""
+    labels: dict[str, str] = {reports.UNKNOWN: _("Not given"), "total": _("Total")}
+    if by == "month":
+        for key in keys:
+            if len(key) == 7 and key[:4].isdigit() and key[5:].isdigit():
+                labels[key] = format_date(date(int(key[:4]), int(key[5:]), 1), "MMMM y")
+    elif by == "district":
+        labels |= {d.key: d.name for d in reference.list_districts()}
+    elif by == "language":
+        labels |= {code: lang.native_name for code, lang in KNOWN_LANGUAGES.items()}
+    elif by == "age_group":
+        labels |= dict(age_group_choices("")[1:])
+    elif by == "referral":
+        labels |= {key: str(label) for key, label in REFERRAL_LABELS}
+    elif by == "service":
+        labels |= {key: str(label) for key, label in SERVICE_LABELS.items()}
+    return labels
+
+
+def dashboard_tables(form: DashboardForm) -> tuple[reports.Table, reports.Table]:
+    period = reports.Period(form.date_from.data, form.date_to.data)
+    threshold = current_app.config["SUPPRESSION_THRESHOLD"]
+    participation = reports.suppress(reports.participation(period, form.by.data, zone()), threshold)
+    survey = reports.suppress(reports.survey_results(period, form.by.data), threshold)
+    return participation, survey
+
+
+def dashboard_form() -> DashboardForm:
+    args = (
+        request.args if request.args.get("date_from") or request.args.get("by") else default_period(today())
+    )
+    return DashboardForm(MultiDict(args))
+
+
+@bp.get("/coordinator/dashboard")
+@role_required(Role.COORDINATOR)
+def dashboard():
+    form = dashboard_form()
+    if not form.validate():
+        return render_template("surveys/dashboard.html", form=form, tables=None), 422
+    participation, survey = dashboard_tables(form)
+    labels = key_labels(form.by.data, [r.key for r in participation.rows + survey.rows])
+    hidden = f"<{max(current_app.config['SUPPRESSION_THRESHOLD'], 5)}"
+    charts = {
+        "families": bar_chart(participation.rows, "families", labels, hidden),
+        "bookings": bar_chart(participation.rows, "bookings", labels, hidden),
+        "satisfaction": bar_chart(survey.rows, "satisfaction", labels, hidden, scale_max=5),
+    }
+    return render_template(
+        "surveys/dashboard.html",
+        form=form,
+        tables={"participation": participation, "survey": survey},
+        labels=labels,
+        column_labels=COLUMN_LABELS,
+        dimension_label=dict(DIMENSION_LABELS)[form.by.data],
+        charts=charts,
+        csv_args=request.args.to_dict() or default_period(today()),
+        threshold=max(current_app.config["SUPPRESSION_THRESHOLD"], 5),
+    )
+
+
+def safe_cell(value: object) -> object:
+    """Spreadsheets run cells that start with = + - @ as formulas; such text gets a leading quote."""
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + value
+    return value
+
+
+@bp.get("/coordinator/dashboard.csv")
+@role_required(Role.COORDINATOR)
+def dashboard_csv():
+    """The same table as on the page, suppressed cells left empty; UTF-8 with a BOM for spreadsheets."""
+    form = dashboard_form()
+    if not form.validate() or request.args.get("table", "participation") not in {"participation", "survey"}:
+        abort(400)
+    participation, survey = dashboard_tables(form)
+    table = survey if request.args.get("table") == "survey" else participation
+    labels = key_labels(form.by.data, [r.key for r in table.rows])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [str(dict(DIMENSION_LABELS)[form.by.data]), *(str(COLUMN_LABELS[c]) for c in table.columns)]
+    )
+    for row in [*table.rows, table.total]:
+        cells = ["" if (value := reports.shown(row, c)) is None else value for c in table.columns]
+        writer.writerow([safe_cell(labels.get(row.key, row.key)), *cells])
+    name = f"{request.args.get('table', 'participation')}-{form.date_from.data}-{form.date_to.data}.csv"
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
