@@ -10,7 +10,7 @@ from mentoring.consultations.models import Booking, BookingStatus, Slot
 from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.reference.services import load_reference_file
-from tests.browser.test_first_journey import assert_accessible, screenshot
+from tests.browser.test_first_journey import assert_accessible, screenshot, screenshots
 from tests.factories import DEMO_PASSWORD, book_in_db, make_expert, make_slot
 
 pytestmark = pytest.mark.browser
@@ -51,7 +51,7 @@ def test_expert_publishes_a_weekly_series(page, app, backend):
         slots = db.session.scalars(select(Slot)).all()
     assert len(slots) == 3 * 4
     assert all("tr" in slot.languages and slot.topics == ["sleep"] for slot in slots)
-    screenshot(page, "expert-series-de")
+    screenshots(page, "expert-series-de")
 
 
 def test_parent_without_account_books_in_turkish_gets_the_ics_and_cancels(page, app, backend):
@@ -72,6 +72,7 @@ def test_parent_without_account_books_in_turkish_gets_the_ics_and_cancels(page, 
     reference = page.locator(".reference").inner_text()
     assert len(reference) == 7
     assert_accessible(page)
+    screenshots(page, "booked-tr")
     page.set_viewport_size({"width": 320, "height": 700})
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     screenshot(page, "booked-tr-320")
@@ -106,4 +107,52 @@ def test_expert_marks_a_booking_attended(page, app, backend):
     page.get_by_role("button", name="Hat stattgefunden").click()
     with app.app_context():
         assert db.session.get(Booking, booking_id).status == BookingStatus.ATTENDED
-    screenshot(page, "agenda-de")
+    screenshots(page, "expert-agenda-de")
+
+
+def test_expert_is_invited_publishes_a_series_and_marks_attendance(page, app, backend):
+    """The expert's whole way: the coordinator's invitation, joining, a weekly series, attendance."""
+    import re
+
+    from tests.factories import make_user
+
+    make_user(app, role="coordinator", username="office")
+    log_in(page, "office")
+    page.goto("/coordinator/invitations")
+    page.locator("#display_name").fill("Hebamme Aylin Demir")
+    page.locator("form.stacked button[type=submit]").click()
+    link = re.search(r"/invitation/[\w-]+", page.content()).group(0)
+    screenshots(page, "coordinator-invites-expert")
+    page.locator("form[action='/logout'] button").click()
+
+    page.goto(link)
+    assert_accessible(page)
+    page.locator("#username").fill("aylin")
+    page.locator("#password").fill("warm-towel-1988")
+    page.locator("#password_confirm").fill("warm-towel-1988")
+    page.locator("form.stacked button[type=submit]").click()
+    assert "Hebamme Aylin Demir" in page.content()
+
+    page.goto("/expert/series/new")
+    first = (utcnow().astimezone(BERLIN) + timedelta(days=7)).date()
+    page.get_by_label("Wochentag").select_option(str(first.weekday()))
+    page.locator("#start_time").fill("14:00")
+    page.locator("#end_time").fill("15:00")
+    page.get_by_label("Erster Tag").fill(first.isoformat())
+    page.get_by_label("Letzter Tag").fill((first + timedelta(days=7)).isoformat())
+    page.get_by_label("Schlafen").check()
+    page.get_by_role("button", name="Terminreihe veröffentlichen").click()
+    assert page.url.endswith("/expert/series")
+    with app.app_context():
+        slot = db.session.scalars(select(Slot)).first()
+        slot.starts_at = utcnow() - timedelta(minutes=10)  # the first appointment has begun
+        slot.ends_at = slot.starts_at + timedelta(minutes=30)
+        db.session.commit()
+        slot_id = slot.id
+    booking_id, _token = book_in_db(app, slot_id, name="Ayla")
+    page.goto("/expert/agenda")
+    page.get_by_role("button", name="Hat stattgefunden").click()
+    with app.app_context():
+        assert db.session.get(Booking, booking_id).status == BookingStatus.ATTENDED
+    assert_accessible(page)
+    screenshots(page, "expert-attendance")

@@ -19,6 +19,15 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def screenshots(page, name: str) -> None:
+    """Desktop and a 360 px phone, for a person to look at."""
+    screenshot(page, f"{name}-desktop")
+    size = page.viewport_size
+    page.set_viewport_size({"width": 360, "height": 740})
+    screenshot(page, f"{name}-360")
+    page.set_viewport_size(size)
+
+
 def test_new_parent_registers_logs_in_switches_to_arabic_and_logs_out(page, backend):
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "de"

@@ -6,7 +6,7 @@ import pytest
 
 from mentoring.extensions import db
 from mentoring.reference.services import load_reference_file
-from tests.browser.test_first_journey import assert_accessible, screenshot
+from tests.browser.test_first_journey import assert_accessible, screenshot, screenshots
 from tests.factories import DEMO_PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
@@ -125,12 +125,3 @@ def test_applicant_vetted_family_asks_in_arabic_mentor_accepts(page, app, backen
     assert "Erstes Gespräch, Schlaf" in page.content()
     assert_accessible(page)
     screenshots(page, "mentor-contact-log")
-
-
-def screenshots(page, name: str) -> None:
-    """Desktop and a 360 px phone, for a person to look at."""
-    screenshot(page, f"{name}-desktop")
-    size = page.viewport_size
-    page.set_viewport_size({"width": 360, "height": 740})
-    screenshot(page, f"{name}-360")
-    page.set_viewport_size(size)

@@ -203,3 +203,30 @@ def test_expired_links_forget_the_contact(app, client, runner):
     with app.app_context():
         invitation = db.session.scalars(select(SurveyInvitation)).one()
         assert (invitation.email, invitation.phone, invitation.is_used) == (None, None, False)
+
+
+def test_mentoring_families_who_agreed_are_asked_at_three_months_and_at_the_end(app, runner):
+    from mentoring.accounts import services as accounts
+    from mentoring.mentorships import relationship
+    from mentoring.mentorships.models import EndedBy
+    from tests.mentorships.test_relationship import active_match
+    from tests.mentorships.test_services import make_mentor
+
+    agreed = active_match(app, make_mentor(app), parent="lena", survey_consent=True)
+    declined = active_match(app, make_mentor(app, username="zeynep"), parent="ali")
+    with time_machine.travel(utcnow() + timedelta(days=91), tick=False):
+        result = runner.invoke(args=["mentoring", "daily"])
+    assert "1 families asked for a survey" in result.output
+    with app.app_context():
+        from mentoring.mentorships import messages
+        from mentoring.mentorships.models import MentoringMatch
+
+        for match_id in (agreed, declined):
+            relationship.end_match(match_id, "goals_met", EndedBy.COORDINATOR)
+            messages.ended(db.session.get(MentoringMatch, match_id), EndedBy.COORDINATOR)
+        db.session.commit()
+        keys = sorted(i.source_key for i in db.session.scalars(select(SurveyInvitation)))
+        assert keys == [f"match:{agreed}:3m", f"match:{agreed}:end"]
+        invitation = db.session.scalars(select(SurveyInvitation)).first()
+        assert invitation.service == "mentoring" and invitation.email == "lena@example.org"
+        assert accounts.find_user_by_username("ali").survey_consent is False
