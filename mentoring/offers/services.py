@@ -63,7 +63,7 @@ def find_offers(filters: OfferFilter, today: date, limit: int = 200) -> list[Off
 
 
 def search_text(offer: Offer) -> str:
-    parts = [*offer.titles.values(), *offer.descriptions.values(), offer.provider, offer.address]
+    parts = [*offer.titles.values(), *offer.descriptions.values(), offer.provider or "", offer.address or ""]
     return " ".join(parts).lower()
 
 
