@@ -137,22 +137,13 @@ def list_offers():
 def offer_json(offer, lang: str) -> dict:  # type: ignore[no-untyped-def]
     title, title_lang = offer.text("title", lang)
     description, description_lang = offer.text("description", lang)
-    return {
+    facts = offer.facts()
+    return facts | {
         "id": offer.id,
         "title": title,
         "description": description,
         "text_language": title_lang if title_lang == description_lang else "de",
-        "provider": offer.provider,
-        "kind": offer.kind.value,
-        "age_groups": offer.age_groups,
-        "districts": offer.districts,
         "citywide": offer.is_citywide,
-        "address": offer.address,
-        "opening_times": offer.opening_times,
-        "contact": offer.contact,
-        "cost": offer.cost.value,
-        "languages": offer.languages,
-        "topics": offer.topics,
         "valid_from": offer.valid_from.isoformat(),
         "valid_until": offer.valid_until.isoformat() if offer.valid_until else None,
     }

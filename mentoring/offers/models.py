@@ -74,6 +74,23 @@ class Offer(db.Model):
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    def facts(self) -> dict:
+        """Everything but the texts, as plain values: for the form, the CSV and the API."""
+        return {
+            "provider": self.provider,
+            "kind": self.kind.value,
+            "age_groups": self.age_groups,
+            "districts": self.districts,
+            "address": self.address,
+            "opening_times": self.opening_times,
+            "contact": self.contact,
+            "cost": self.cost.value,
+            "languages": self.languages,
+            "topics": self.topics,
+            "valid_from": self.valid_from,
+            "valid_until": self.valid_until,
+        }
+
     @property
     def is_citywide(self) -> bool:
         return not self.districts

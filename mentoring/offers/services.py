@@ -106,17 +106,11 @@ def export_csv(offers: list[Offer]) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for offer in offers:
-        values = {
-            "provider": offer.provider,
-            "kind": offer.kind.value,
-            "address": offer.address,
-            "opening_times": offer.opening_times,
-            "contact": offer.contact,
-            "cost": offer.cost.value,
+        values = offer.facts() | {
             "valid_from": offer.valid_from.isoformat(),
             "valid_until": offer.valid_until.isoformat() if offer.valid_until else "",
         }
-        values |= {column: ";".join(getattr(offer, column)) for column in LIST_COLUMNS}
+        values |= {column: ";".join(values[column]) for column in LIST_COLUMNS}
         for code, text in offer.titles.items():
             values[f"title_{code}"] = text
         for code, text in offer.descriptions.items():

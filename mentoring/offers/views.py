@@ -102,20 +102,7 @@ def manage():
 def form_for(offer: Offer | None) -> OfferForm:
     if request.method == "POST" or offer is None:
         return prepare(OfferForm())
-    data = {
-        "provider": offer.provider,
-        "kind": offer.kind.value,
-        "age_groups": offer.age_groups,
-        "districts": offer.districts,
-        "address": offer.address,
-        "opening_times": offer.opening_times,
-        "contact": offer.contact,
-        "cost": offer.cost.value,
-        "languages": offer.languages,
-        "topics": offer.topics,
-        "valid_from": offer.valid_from,
-        "valid_until": offer.valid_until,
-    }
+    data = offer.facts()
     data |= {f"title_{code}": text for code, text in offer.titles.items()}
     data |= {f"description_{code}": text for code, text in offer.descriptions.items()}
     return prepare(OfferForm(formdata=None, data=data))
