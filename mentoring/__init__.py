@@ -57,7 +57,7 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     login_manager.user_loader(load_session_user)
     init_security(app)
 
-    from mentoring import accounts, api, consultations, i18n, mentorships, models, surveys, web  # noqa: F401
+    from mentoring import accounts, api, consultations, i18n, mentorships, models, offers, surveys, web  # noqa: F401
     from mentoring.accounts.cli import users_cli
     from mentoring.i18n.cli import i18n_cli
     from mentoring.mentorships.cli import mentoring_cli
@@ -74,6 +74,7 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     app.register_blueprint(api.bp)
     app.register_blueprint(mentorships.bp)
     app.register_blueprint(surveys.bp)
+    app.register_blueprint(offers.bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(i18n_cli)

@@ -189,6 +189,9 @@ class LocalDateField(ParsedOnceMixin, DateField):
         super().__init__(label, validators, format=["%Y-%m-%d", "%d.%m.%Y"], **kwargs)
 
     def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None  # left empty: no date (a required field says so itself)
+            return
         try:
             super().process_formdata(valuelist)
         except ValueError as error:

@@ -4,6 +4,7 @@ from mentoring.accounts.models import Invitation, PasswordResetToken, User
 from mentoring.consultations.models import Booking, ExpertProfile, Slot, SlotSeries
 from mentoring.mentorships.models import MentorAway, MentoringMatch, MentorProfile
 from mentoring.notifications.models import OutboxMessage
+from mentoring.offers.models import Offer
 from mentoring.reference.models import District, Topic
 from mentoring.surveys.models import SurveyInvitation, SurveyResponse
 
@@ -15,6 +16,7 @@ __all__ = [
     "MentorAway",
     "MentorProfile",
     "MentoringMatch",
+    "Offer",
     "OutboxMessage",
     "PasswordResetToken",
     "Slot",

@@ -370,7 +370,33 @@ def world(app: Flask) -> dict:
         "user_id": user_id,
         **mentoring_world(app),
         **survey_world(app),
+        **offers_world(app),
     }
+
+
+def offers_world(app: Flask) -> dict:
+    """One offer in Osterfeld for toddlers, with a Bulgarian title but a German-only description."""
+    from datetime import date
+
+    from mentoring.offers.models import Cost, Offer, OfferKind
+
+    with app.app_context():
+        offer = Offer(
+            titles={"de": "Krabbelgruppe", "bg": "Група за пълзене"},
+            descriptions={"de": "Spielen, singen, Eltern treffen."},
+            provider="Familienzentrum Osterfeld",
+            kind=OfferKind.GROUP,
+            age_groups=["0-1", "1-3"],
+            districts=["osterfeld"],
+            cost=Cost.FREE,
+            languages=["de", "bg"],
+            topics=["sleep"],
+            valid_from=date.today(),
+            search_text="krabbelgruppe",
+        )
+        db.session.add(offer)
+        db.session.commit()
+        return {"offer": offer.id}
 
 
 def survey_world(app: Flask) -> dict:

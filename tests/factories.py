@@ -128,6 +128,11 @@ PAGES = {
         "/password/reset/expired",
         "/survey/{survey}",
         "/survey/not-a-real-link",
+        "/offers",
+        "/offers?district=osterfeld",
+        "/offers?district=osterfeld&age_group=1-3",
+        "/offers?q=Krabbel&topic=sleep",
+        "/offers/print?district=osterfeld&age_group=1-3",
     ],
     "theparent": [
         "/home",
@@ -167,6 +172,11 @@ PAGES = {
         "/coordinator/families/new",
         "/coordinator/dashboard",
         "/coordinator/dashboard?date_from=2026-11-30&date_to=2026-11-01&by=district",
+        "/coordinator/offers",
+        "/coordinator/offers/new",
+        "/coordinator/offers/{offer}",
+        "/coordinator/offers/import",
+        "/coordinator/offers/gaps",
     ],
 }
 FAILED_FORMS = {
@@ -182,6 +192,7 @@ FAILED_FORMS = {
         ("/coordinator/invitations", {}),
         ("/coordinator/topics", {"key": "Bad Key"}),
         ("/coordinator/families/new", {"name": "Familie Demir"}),
+        ("/coordinator/offers/new", {"title_de": "", "valid_until": "31.02.2026"}),
     ],
     "theparent": [("/account/password", {"new_password": "x"})],
     "thementor": [

@@ -1,6 +1,7 @@
 """The OpenAPI 3.1 document of /api/v1, kept next to the views it describes."""
 
 from mentoring.i18n.languages import KNOWN_LANGUAGES
+from mentoring.offers.models import CHAIN, Cost, OfferKind
 
 ERROR = {
     "type": "object",
@@ -123,6 +124,41 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            "/api/v1/offers": {
+                "get": {
+                    "summary": "Current local offers for families (the guide)",
+                    "parameters": [
+                        {"name": "district", "in": "query", "schema": {"type": "string"}},
+                        {
+                            "name": "age_group",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": list(CHAIN)},
+                        },
+                        {"name": "lang", "in": "query", "schema": {"type": "string"}},
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "Offers valid today; texts in `lang`, German where missing",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["offers"],
+                                        "properties": {
+                                            "offers": {
+                                                "type": "array",
+                                                "items": {"$ref": "#/components/schemas/Offer"},
+                                            }
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "422": error_response("Invalid filter"),
+                        "429": error_response("Too many requests"),
+                    },
+                }
+            },
             "/api/v1/bookings": {
                 "post": {
                     "summary": "Book a seat in a slot",
@@ -197,9 +233,50 @@ def openapi_document() -> dict:
         "components": {
             "schemas": {
                 "Slot": slot,
+                "Offer": offer_schema(),
                 "BookingRequest": booking_request,
                 "BookingCreated": booking_created,
                 "Error": ERROR,
             }
+        },
+    }
+
+
+def offer_schema() -> dict:
+    text = {"type": "string"}
+    tags = {"type": "array", "items": {"type": "string"}}
+    return {
+        "type": "object",
+        "required": [
+            "id",
+            "title",
+            "description",
+            "text_language",
+            "provider",
+            "kind",
+            "age_groups",
+            "districts",
+            "citywide",
+            "cost",
+            "valid_from",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "title": text,
+            "description": text,
+            "text_language": {"type": "string", "description": "The language of title and description"},
+            "provider": text,
+            "kind": {"type": "string", "enum": [k.value for k in OfferKind]},
+            "age_groups": tags,
+            "districts": tags,
+            "citywide": {"type": "boolean"},
+            "address": text,
+            "opening_times": text,
+            "contact": text,
+            "cost": {"type": "string", "enum": [c.value for c in Cost]},
+            "languages": tags,
+            "topics": tags,
+            "valid_from": {"type": "string", "format": "date"},
+            "valid_until": {"type": ["string", "null"], "format": "date"},
         },
     }

@@ -15,13 +15,17 @@ from mentoring.consultations.helpers import (
     contact_from,
     district_choices,
     message_language_choices,
+    today,
     topic_choices,
     zone,
 )
 from mentoring.consultations.models import ContactMode, Slot
 from mentoring.extensions import csrf, db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
+from mentoring.offers import services as offer_services
+from mentoring.offers.models import CHAIN
 from mentoring.ratelimits import rate_limit
+from mentoring.reference import services as reference
 from mentoring.security import public
 
 csrf.exempt(bp)  # no cookies are read here: nothing a forged cross-site request could use
@@ -105,6 +109,44 @@ def list_slots():
         date_to=last,
     )
     return {"slots": [slot_json(slot) for slot in services.list_bookable_slots(filters, zone(), limit=500)]}
+
+
+@bp.get("/offers")
+@rate_limit("API_RATE_LIMIT", methods=("GET",))
+@public
+def list_offers():
+    """Current offers, filtered by district and age group, texts in `lang` (German where missing)."""
+    errors: dict[str, list[str]] = {}
+    district = request.args.get("district")
+    if district and district not in {d.key for d in reference.list_districts()}:
+        errors["district"] = [_("Unknown district.")]
+    age_group = request.args.get("age_group")
+    if age_group and age_group not in CHAIN:
+        errors["age_group"] = [_("Unknown age group.")]
+    lang = request.args.get("lang") or "de"
+    if lang not in KNOWN_LANGUAGES:
+        errors["lang"] = [_("Unknown language.")]
+    if errors:
+        return problem(422, _("Some values are not right."), errors)
+    found = offer_services.find_offers(
+        offer_services.OfferFilter(district or None, age_group or None), today(), 500
+    )
+    return {"offers": [offer_json(offer, lang) for offer in found]}
+
+
+def offer_json(offer, lang: str) -> dict:  # type: ignore[no-untyped-def]
+    title, title_lang = offer.text("title", lang)
+    description, description_lang = offer.text("description", lang)
+    facts = offer.facts()
+    return facts | {
+        "id": offer.id,
+        "title": title,
+        "description": description,
+        "text_language": title_lang if title_lang == description_lang else "de",
+        "citywide": offer.is_citywide,
+        "valid_from": offer.valid_from.isoformat(),
+        "valid_until": offer.valid_until.isoformat() if offer.valid_until else None,
+    }
 
 
 BOOKING_FIELDS = ("name", "phone", "email", "language", "district", "age_group", "note")

@@ -172,6 +172,96 @@ def seed_demo_mentoring(profile, coordinator: User) -> None:  # type: ignore[no-
     mentoring.enter_for_family(coordinator, waiting, need, "", "midwife")
 
 
+# (German title, German description, provider, kind, ages, districts, cost, translated titles)
+DEMO_OFFERS = (
+    (
+        "Krabbelgruppe",
+        "Spielen, singen und andere Eltern treffen. Ohne Anmeldung.",
+        "Familienzentrum Osterfeld",
+        "group",
+        ["0-1", "1-3"],
+        ["osterfeld"],
+        "free",
+        {"tr": "Emekleme grubu", "bg": "Група за пълзене", "uk": "Група для малюків"},
+    ),
+    (
+        "Babymassage",
+        "Fünf Treffen für Eltern mit Babys bis sechs Monate.",
+        "Hebammenpraxis Mitte",
+        "course",
+        ["0-1"],
+        ["mitte-styrum"],
+        "reduced",
+        {"ar": "تدليك الرضع", "tr": "Bebek masajı"},
+    ),
+    (
+        "Elterncafé",
+        "Kaffee, Fragen, Austausch. Dolmetscherinnen für Türkisch und Arabisch.",
+        "Stadtteilbüro Ost",
+        "drop-in",
+        ["pregnancy", "0-1", "1-3", "3-6"],
+        ["ost"],
+        "free",
+        {"tr": "Ebeveyn kafesi", "ar": "مقهى الأهل"},
+    ),
+    (
+        "Erziehungsberatung",
+        "Vertrauliche Beratung für Eltern, auch am Telefon.",
+        "Beratungsstelle der Stadt",
+        "counselling",
+        ["3-6", "6-10", "10-14", "14-18"],
+        [],
+        "free",
+        {"uk": "Консультації для батьків"},
+    ),
+    (
+        "Hausbesuche nach der Geburt",
+        "Eine Familienhebamme kommt zu Ihnen nach Hause.",
+        "Frühe Hilfen",
+        "home-visit",
+        ["pregnancy", "0-1"],
+        [],
+        "free",
+        {"ru": "Визиты на дом после родов"},
+    ),
+    (
+        "Ausbildungslotsen",
+        "Hilfe bei Bewerbung und Berufswahl.",
+        "Jobcenter und Schulen",
+        "counselling",
+        ["14-18", "work"],
+        ["sterkrade-mitte", "sterkrade-nord"],
+        "free",
+        {},
+    ),
+)
+
+
+def seed_demo_offers() -> None:
+    """A few offers for the guide, so the district grid has numbers and gaps."""
+    from datetime import date
+
+    from mentoring.offers.models import Cost, Offer, OfferKind
+    from mentoring.offers.services import search_text
+
+    if db.session.scalar(select(Offer.id).limit(1)) is not None:
+        return
+    for title, description, provider, kind, ages, districts, cost, titles in DEMO_OFFERS:
+        offer = Offer(
+            titles={"de": title, **titles},
+            descriptions={"de": description},
+            provider=provider,
+            kind=OfferKind(kind),
+            age_groups=ages,
+            districts=districts,
+            cost=Cost(cost),
+            languages=["de"],
+            valid_from=date.today(),
+        )
+        offer.search_text = search_text(offer)
+        db.session.add(offer)
+
+
 @bp.cli.command("seed-demo")
 def seed_demo() -> None:
     """Create demo accounts, districts and topics; running it again changes nothing."""
@@ -185,6 +275,7 @@ def seed_demo() -> None:
         ensure_demo_user(username, role, display_name)
     slots = seed_demo_slots()
     seed_demo_mentor()
+    seed_demo_offers()
     db.session.commit()
     click.echo(f"{districts} districts and {topics} topics loaded, {slots} consultation times created.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")

@@ -73,7 +73,8 @@ def unmarked(text: str, allowed: list[str]) -> list[str]:
         previous, text = text, re.sub(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", " ", text)
     for value in sorted(allowed, key=len, reverse=True):  # whole words only: "en" is no part of "often"
         text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", " ", text)
-    return [word for word in re.split(r"\s+", text) if re.search(r"[^\W\d_]", word)]
+    words = [word for word in re.split(r"\s+", text) if re.search(r"[^\W\d_]", word)]
+    return [word for word in words if not (word.startswith("/") or "=" in word)]  # links are data
 
 
 def data_strings(app) -> list[str]:
@@ -101,6 +102,12 @@ def data_strings(app) -> list[str]:
                 values.append(booking.video_room)
     values += ["Sabine Kaya", "Hebamme", "Ayla", "ayla@example.org", "http://localhost", "localhost", "Uhr"]
     values += ["Familie Demir", "Gutes Gespräch"]  # typed by a coordinator and a mentor
+    values += [
+        "Krabbelgruppe",
+        "Група за пълзене",
+        "Spielen, singen, Eltern treffen.",
+        "Familienzentrum Osterfeld",
+    ]
     return [v for v in values if v]
 
 
