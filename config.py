@@ -80,6 +80,13 @@ class Config:
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
     CORS_ORIGINS = env_list("CORS_ORIGINS", "")
 
+    # Waitlist: how long a freed seat is held for the next waiting parent.
+    WAITLIST_HOLD_HOURS = env_int("WAITLIST_HOLD_HOURS", 2)
+    # Discreet bookings: a sender name that says nothing about the programme.
+    DISCREET_SENDER = os.environ.get("DISCREET_SENDER", "Termin <no-reply@example.org>")
+    # Quick exit: a neutral page the button leaves for at once.
+    QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.wetter.com/")
+
     # Mentoring: days a mentor parent has to answer a request before it expires
     MENTOR_ANSWER_DAYS = env_int("MENTOR_ANSWER_DAYS", 5)
     # After this many weeks the family is asked "does it fit?"; "no" lets them be matched again.

@@ -59,6 +59,7 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
 
     from mentoring import accounts, api, consultations, i18n, mentorships, models, offers, surveys, web  # noqa: F401
     from mentoring.accounts.cli import users_cli
+    from mentoring.consultations.cli import consultations_cli
     from mentoring.i18n.cli import i18n_cli
     from mentoring.mentorships.cli import mentoring_cli
     from mentoring.notifications.cli import outbox_cli
@@ -76,6 +77,7 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     app.register_blueprint(surveys.bp)
     app.register_blueprint(offers.bp)
     app.cli.add_command(users_cli)
+    app.cli.add_command(consultations_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(i18n_cli)
     app.cli.add_command(mentoring_cli)

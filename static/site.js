@@ -11,3 +11,13 @@ document.addEventListener("DOMContentLoaded", function () {
     button.addEventListener("click", function () { window.print(); });
   });
 });
+// Quick exit: leave for a neutral page at once and replace this page in the history, so the back
+// button does not lead here. Without JavaScript the link still leaves at once.
+document.addEventListener("DOMContentLoaded", function () {
+  var exit = document.querySelector("[data-quick-exit]");
+  if (!exit) { return; }
+  exit.addEventListener("click", function (event) {
+    event.preventDefault();
+    window.location.replace(exit.href);
+  });
+});

@@ -371,7 +371,34 @@ def world(app: Flask) -> dict:
         **mentoring_world(app),
         **survey_world(app),
         **offers_world(app),
+        **waitlist_world(app, make_slot(app, expert, starts_in=timedelta(days=5)), _id),
     }
+
+
+def waitlist_world(app: Flask, slot_id: int, booking_id: int) -> dict:
+    """A parent on the waitlist, a seat held for another, an interpreter request, a reminder link."""
+    from datetime import date
+
+    from mentoring.consultations import booking as booking_rules
+    from mentoring.consultations import waitlist
+    from mentoring.consultations.models import Booking
+    from mentoring.db import utcnow
+
+    with app.app_context():
+        contact = booking_rules.Contact(
+            name="Ioana", locale="ro", privacy_version="t", phone="+4917611112222"
+        )
+        _entry, waiting = waitlist.join(contact, waitlist.Wish(None, "tr", None, 4), date.today())
+        _held, held_token = booking_rules.book_slot(
+            slot_id,
+            booking_rules.Contact(name="Elena", locale="de", privacy_version="t", phone="+4917633334444"),
+            hold_until=utcnow() + timedelta(hours=2),
+        )
+        booking = db.session.get(Booking, booking_id)
+        booking_rules.request_interpreter(booking, "ar", "phone")
+        answer = booking_rules.answer_url(booking, "not-coming").removeprefix("http://localhost")
+        db.session.commit()
+        return {"waitlist": waiting, "held": held_token, "answer": answer.split("?")[0]}
 
 
 def offers_world(app: Flask) -> dict:

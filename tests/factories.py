@@ -133,6 +133,11 @@ PAGES = {
         "/offers?district=osterfeld&age_group=1-3",
         "/offers?q=Krabbel&topic=sleep",
         "/offers/print?district=osterfeld&age_group=1-3",
+        "/waitlist",
+        "/waitlist/{waitlist}",
+        "/waitlist/{waitlist}/leave",
+        "/booking/{held}",
+        "{answer}",
     ],
     "theparent": [
         "/home",
@@ -177,6 +182,7 @@ PAGES = {
         "/coordinator/offers/{offer}",
         "/coordinator/offers/import",
         "/coordinator/offers/gaps",
+        "/coordinator/interpreters",
     ],
 }
 FAILED_FORMS = {
@@ -186,6 +192,8 @@ FAILED_FORMS = {
         ("/password/forgot", {}),
         ("/consultations/slots/{slot}/book", {"phone": "12"}),
         ("/survey/{survey}", {"satisfaction": "9"}),
+        ("/waitlist", {"phone": "12", "weeks": "9"}),
+        ("/consultations/slots/{slot}/book", {"interpreter": "y"}),
     ],
     "sabine": [("/expert/series/new", {"weekday": "9"}), ("/expert/slots/new", {}), ("/expert/profile", {})],
     "thecoordinator": [

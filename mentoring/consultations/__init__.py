@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("consultations", __name__)
 
-from mentoring.consultations import expert_views, topic_views, views  # noqa: E402,F401  (registers routes)
+from mentoring.consultations import (  # noqa: E402,F401  (registers routes and commands)
+    cli,
+    expert_views,
+    interpreter_views,
+    topic_views,
+    views,
+    waitlist_views,
+)

@@ -13,6 +13,7 @@ Services flush; the caller commits, which releases the locks.
 """
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -27,9 +28,12 @@ from mentoring.consultations.models import (
     BookingStatus,
     ContactMode,
     ExpertProfile,
+    InterpreterRequest,
     Slot,
     SlotSeries,
     SlotStatus,
+    WaitlistEntry,
+    WaitlistStatus,
 )
 from mentoring.db import utcnow
 from mentoring.extensions import db
@@ -81,6 +85,7 @@ class Contact:
     note: str = ""
     user_id: int | None = None
     survey_consent: bool = False
+    discreet: bool = False
 
     @property
     def key(self) -> str:
@@ -208,9 +213,10 @@ def video_room() -> str:
     return "elternberatung-" + secrets.token_urlsafe(18).replace("_", "x").replace("-", "y")
 
 
-def book_slot(slot_id: int, contact: Contact) -> tuple[Booking, str]:
+def book_slot(slot_id: int, contact: Contact, hold_until: datetime | None = None) -> tuple[Booking, str]:
     """Book one seat; returns the booking and its raw manage token (shown once, stored hashed).
 
+    With `hold_until` the seat is held for a waiting parent, who confirms it through the link.
     Raise SlotFull, SlotUnavailable, OverlappingBooking or TooManyBookings; nothing is written then.
     """
     slot = take_seat(slot_id, contact.key, contact.user_id)
@@ -230,15 +236,53 @@ def book_slot(slot_id: int, contact: Contact) -> tuple[Booking, str]:
         user_id=contact.user_id,
         privacy_version=contact.privacy_version,
         survey_consent=contact.survey_consent,
+        discreet=contact.discreet,
+        status=BookingStatus.HELD if hold_until else BookingStatus.CONFIRMED,
+        hold_until=hold_until,
         video_room=video_room() if slot.mode == ContactMode.ONLINE else None,
     )
     booking.slot = slot
     db.session.add(booking)
     db.session.flush()
+    if hold_until:
+        tell_parent(booking, "waitlist_offer", token)
+    else:
+        confirmed(booking, token)
+    return booking, token
+
+
+def confirmed(booking: Booking, token: str) -> None:
     tell_parent(booking, "booking_confirmed", token)
     schedule_reminder(booking, token)
     tell_expert(booking, "expert_new_booking")
-    return booking, token
+
+
+def confirm_hold(booking: Booking, token: str, now: datetime | None = None) -> None:
+    """The waiting parent takes the seat held for them; raise TooLateToChange once the hold lapsed."""
+    if (
+        booking.status != BookingStatus.HELD
+        or booking.hold_until is None
+        or booking.hold_until <= (now or utcnow())
+    ):
+        raise TooLateToChange(booking.id)
+    booking.status = BookingStatus.CONFIRMED
+    booking.hold_until = None
+    entry = db.session.get(WaitlistEntry, booking.waitlist_entry_id) if booking.waitlist_entry_id else None
+    if entry is not None:
+        entry.status = WaitlistStatus.BOOKED
+    db.session.flush()
+    confirmed(booking, token)
+
+
+def decline_hold(booking: Booking) -> None:
+    """The waiting parent does not want this time: the seat goes on to the next one at once."""
+    if booking.status != BookingStatus.HELD:
+        raise TooLateToChange(booking.id)
+    entry = db.session.get(WaitlistEntry, booking.waitlist_entry_id) if booking.waitlist_entry_id else None
+    if entry is not None:
+        entry.passed_slots = [*entry.passed_slots, str(booking.slot_id)]
+        entry.status = WaitlistStatus.WAITING
+    end_booking(booking, BookingStatus.LAPSED, "")
 
 
 def get_own_booking(token: str) -> Booking | None:
@@ -276,12 +320,25 @@ def cancel_by_expert(booking: Booking, reason: str) -> None:
 
 
 def end_booking(booking: Booking, status: BookingStatus, reason: str) -> None:
+    """The seat is free again: the next waiting parent who fits is offered it in the same transaction."""
     booking.status = status
     booking.cancelled_at = utcnow()
     booking.cancel_reason = reason
+    booking.hold_until = None
     release_seat(booking.slot_id)
     cancel_pending(reminder_key(booking))
     db.session.flush()
+    offer_freed_seat(booking.slot_id)
+
+
+def offer_freed_seat(slot_id: int) -> None:
+    # Imported here: the waitlist builds on this module's booking rules.
+    from mentoring.consultations import waitlist
+    from mentoring.consultations.helpers import zone
+
+    slot = db.session.get(Slot, slot_id)
+    if slot is not None and slot.status == SlotStatus.OPEN:
+        waitlist.offer_freed_seat(slot_id, zone())
 
 
 def move_booking(booking: Booking, token: str, new_slot_id: int) -> None:
@@ -291,6 +348,7 @@ def move_booking(booking: Booking, token: str, new_slot_id: int) -> None:
     if new_slot_id == booking.slot_id:
         raise SlotUnavailable(new_slot_id)
     new_slot = take_seat(new_slot_id, booking.contact_key, booking.user_id, ignore_booking_id=booking.id)
+    old_slot_id = booking.slot_id
     release_seat(booking.slot_id)
     cancel_pending(reminder_key(booking))
     old_expert = booking.slot.expert
@@ -303,6 +361,7 @@ def move_booking(booking: Booking, token: str, new_slot_id: int) -> None:
     tell_expert(booking, "expert_new_booking")
     if old_expert.id != new_slot.expert_id:
         tell_expert(booking, "expert_booking_cancelled", expert=old_expert)
+    offer_freed_seat(old_slot_id)
 
 
 def mark_attendance(booking: Booking, attended: bool) -> None:
@@ -331,16 +390,33 @@ def bookings_for_slots(slot_ids: list[int]) -> dict[int, list[Booking]]:
 
 
 def cancel_slot(slot: Slot, reason: str) -> int:
-    """Cancel a whole slot; every parent in it is told. Returns how many bookings ended."""
-    ended = 0
-    for booking in db.session.scalars(
-        select(Booking).where(Booking.slot_id == slot.id, Booking.status == BookingStatus.CONFIRMED)
-    ):
-        cancel_by_expert(booking, reason)
-        ended += 1
+    """Cancel a whole slot; every parent in it is told. Returns how many bookings ended.
+
+    The slot is closed first, so no freed seat of it is offered to the waitlist; a seat held for
+    a waiting parent just ends, and they stay on the waitlist.
+    """
     slot.status = SlotStatus.CANCELLED
     db.session.flush()
+    ended = 0
+    for booking in db.session.scalars(
+        select(Booking).where(
+            Booking.slot_id == slot.id, Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.HELD))
+        )
+    ).all():
+        if booking.status == BookingStatus.HELD:
+            reopen_entry(booking)
+            end_booking(booking, BookingStatus.LAPSED, reason)
+            continue
+        cancel_by_expert(booking, reason)
+        ended += 1
+    db.session.flush()
     return ended
+
+
+def reopen_entry(booking: Booking) -> None:
+    entry = db.session.get(WaitlistEntry, booking.waitlist_entry_id) if booking.waitlist_entry_id else None
+    if entry is not None and entry.status == WaitlistStatus.OFFERED:
+        entry.status = WaitlistStatus.WAITING
 
 
 def cancel_series_from(
@@ -408,14 +484,27 @@ def message_context(booking: Booking, token: str | None) -> dict:
     }
 
 
-def tell_parent(booking: Booking, template: str, token: str | None) -> None:
-    queue_message(
+def tell_parent(
+    booking: Booking, template: str, token: str | None, send_after: datetime | None = None, cancel_key=None
+) -> None:  # type: ignore[no-untyped-def]
+    """In the parent's language; discreet bookings get one neutral message with a neutral sender."""
+    context = message_context(booking, token) | {"kind": template}
+    if template == "reminder":
+        context |= {
+            "coming_url": answer_url(booking, "coming"),
+            "not_coming_url": answer_url(booking, "not-coming"),
+        }
+    message = queue_message(
         booking.email,
         booking.phone,
-        f"consultations/{template}",
+        "consultations/discreet" if booking.discreet else f"consultations/{template}",
         booking.locale,
-        **message_context(booking, token),
+        send_after=send_after,
+        cancel_key=cancel_key,
+        **context,
     )
+    if booking.discreet:
+        message.sender = current_app.config["DISCREET_SENDER"]
 
 
 def schedule_reminder(booking: Booking, token: str) -> None:
@@ -423,15 +512,63 @@ def schedule_reminder(booking: Booking, token: str) -> None:
     send_at = booking.slot.starts_at - timedelta(hours=current_app.config["REMINDER_HOURS"])
     if send_at <= utcnow():
         return
-    queue_message(
-        booking.email,
-        booking.phone,
-        "consultations/reminder",
-        booking.locale,
-        send_after=send_at,
-        cancel_key=reminder_key(booking),
-        **message_context(booking, token),
+    tell_parent(booking, "reminder", token, send_after=send_at, cancel_key=reminder_key(booking))
+
+
+# One-tap answers to the reminder: single-purpose links, valid until the appointment begins. -----
+
+ANSWERS = ("coming", "not-coming")
+
+
+def answer_signature(booking: Booking, answer: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(
+        key, f"reminder:{booking.id}:{booking.reference}:{answer}".encode(), "sha256"
+    ).hexdigest()[:32]
+
+
+def answer_url(booking: Booking, answer: str) -> str:
+    return public_url(
+        "consultations.answer_reminder",
+        reference=booking.reference,
+        answer=answer,
+        signature=answer_signature(booking, answer),
+        lang=booking.locale,
     )
+
+
+def booking_for_answer(
+    reference: str, answer: str, signature: str, now: datetime | None = None
+) -> Booking | None:
+    """The booking behind a reminder link, only while the link may still be used; else None."""
+    if answer not in ANSWERS or len(reference) > 12 or len(signature) > 64:
+        return None
+    booking = db.session.scalars(
+        select(Booking)
+        .where(Booking.reference == reference)
+        .options(joinedload(Booking.slot).joinedload(Slot.expert).joinedload(ExpertProfile.user))
+    ).first()
+    if booking is None or not hmac.compare_digest(answer_signature(booking, answer), signature):
+        return None
+    if booking.slot.starts_at <= (now or utcnow()):
+        return None
+    return booking
+
+
+def says_coming(booking: Booking) -> None:
+    if booking.status != BookingStatus.CONFIRMED:
+        raise SlotUnavailable(booking.slot_id)
+    booking.says_coming = True
+    db.session.flush()
+
+
+def cannot_come(booking: Booking) -> None:
+    """From the reminder: the seat is freed at once (even after the usual deadline); not a no-show."""
+    if booking.status != BookingStatus.CONFIRMED:
+        raise SlotUnavailable(booking.slot_id)
+    end_booking(booking, BookingStatus.CANCELLED_BY_PARENT, "")
+    tell_parent(booking, "booking_cancelled", None)
+    tell_expert(booking, "expert_booking_cancelled")
 
 
 def tell_expert(booking: Booking, template: str, expert: ExpertProfile | None = None) -> None:
@@ -443,3 +580,11 @@ def tell_expert(booking: Booking, template: str, expert: ExpertProfile | None = 
             expert.user.locale,
             **message_context(booking, None),
         )
+
+
+def request_interpreter(booking: Booking, language: str, mode: str) -> InterpreterRequest:
+    """The parent asked for an interpreter; it goes to the programme office's queue."""
+    request = InterpreterRequest(booking_id=booking.id, language=language, mode=mode)
+    db.session.add(request)
+    db.session.flush()
+    return request

@@ -29,11 +29,17 @@ def booking_calendar(booking: Booking, video_url: str | None, manage_url: str | 
     """The parent's appointment, in the parent's language, with TZID Europe/Berlin."""
     slot = booking.slot
     with force_locale(booking.locale):
-        summary = _("Consultation with %(name)s", name=slot.expert.display_name)
+        # Discreet: a neutral title and no name, topic or programme anyone could read over a shoulder.
+        if booking.discreet:
+            summary = _("Appointment")
+        else:
+            summary = _("Consultation with %(name)s", name=slot.expert.display_name)
         if slot.mode == ContactMode.ONLINE:
             how = _("Online. Join the video call here: %(url)s", url=video_url or "")
         elif slot.call_direction == CallDirection.PARENT_CALLS and slot.call_number:
             how = _("By phone. Please call %(number)s at this time.", number=slot.call_number)
+        elif booking.discreet:
+            how = _("By phone. You will be called at this time.")
         else:
             how = _("By phone. %(name)s will call you at this time.", name=slot.expert.display_name)
         lines = [how, _("Booking reference: %(reference)s", reference=booking.reference)]

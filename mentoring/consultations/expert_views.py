@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from mentoring.consultations import booking as booking_rules
-from mentoring.consultations import bp, expert_services, services
+from mentoring.consultations import bp, expert_services, services, waitlist
 from mentoring.consultations.forms import (
     WEEKDAY_LABELS,
     DayOffForm,
@@ -127,6 +127,7 @@ def new_slot():
             db.session.rollback()
             form.day.errors.append(slot_error_message(error.code))
         else:
+            waitlist.offer_new_slots([slot.id])
             db.session.commit()
             flash(_("The time is published."), "success")
             return redirect(url_for(".agenda", day=slot.starts_at.astimezone(zone()).date().isoformat()), 303)
@@ -141,7 +142,7 @@ def new_series():
     form = prepare(SeriesForm(), profile)
     if form.validate_on_submit():
         try:
-            _series, count = services.create_series(
+            series, count = services.create_series(
                 profile,
                 int(form.weekday.data),
                 form.start_time.data,
@@ -158,6 +159,7 @@ def new_series():
             field = form.last_date if error.code in {"dates", "too_long", "no_slots"} else form.end_time
             field.errors.append(slot_error_message(error.code))
         else:
+            waitlist.offer_new_slots(services.series_slot_ids(series))
             db.session.commit()
             flash(
                 _("The series is published with %(num)d appointments.", num=count),

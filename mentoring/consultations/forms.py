@@ -22,6 +22,7 @@ from mentoring.forms import (
     required,
     select_choices,
 )
+from mentoring.i18n.languages import KNOWN_LANGUAGES
 
 MODE_LABELS = [
     (ContactMode.PHONE.value, _l("By phone")),
@@ -52,7 +53,9 @@ def number(label: str, low: int, high: int, default: int, description: str | Non
     )
 
 
-class BookingForm(BaseForm):
+class ContactForm(BaseForm):
+    """Who the parent is and how to reach them: for a booking and for the waitlist."""
+
     name = StringField(
         _l("Your name or a nickname"),
         [required(_l("Please tell us how we may call you.")), max_length(80)],
@@ -63,17 +66,15 @@ class BookingForm(BaseForm):
     locale = ChoiceField(_l("Language for messages to you"), [required()], choices=[])
     district = ChoiceField(_l("Where do you live? (optional)"), choices=[])
     age_group = ChoiceField(_l("How old is your child? (optional)"), choices=[])
-    note = TextAreaField(
-        _l("What would you like to talk about? (optional)"),
-        [optional(), max_length(500)],
-        description=_l("A few words are enough. Please do not write anything you want to keep private."),
-    )
     consent = BooleanField(
         _l("I have read the privacy notice and agree that my details are stored for this appointment."),
         [InputRequired(message=_l("Please agree to the privacy notice, otherwise we cannot book."))],
     )
-    survey_consent = BooleanField(
-        _l("You may send me a short survey afterwards (optional, anonymous)."),
+    discreet = BooleanField(
+        _l("Discreet messages (optional)"),
+        description=_l(
+            "E-mails, SMS and the calendar entry then only say 'Appointment': no topic, no programme name."
+        ),
     )
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
@@ -85,6 +86,52 @@ class BookingForm(BaseForm):
             )
             return False
         return valid
+
+
+INTERPRETER_MODES = [("phone", _l("By phone")), ("video", _l("By video"))]
+
+
+class BookingForm(ContactForm):
+    note = TextAreaField(
+        _l("What would you like to talk about? (optional)"),
+        [optional(), max_length(500)],
+        description=_l("A few words are enough. Please do not write anything you want to keep private."),
+    )
+    survey_consent = BooleanField(
+        _l("You may send me a short survey afterwards (optional, anonymous)."),
+    )
+    interpreter = BooleanField(_l("I would like an interpreter (free)"))
+    interpreter_language = ChoiceField(
+        _l("Language for the interpreter"),
+        choices=select_choices(
+            [
+                ("", _l("Choose a language")),
+                *((code, lang.native_name) for code, lang in KNOWN_LANGUAGES.items()),
+            ]
+        ),
+    )
+    interpreter_mode = RadiosField(
+        _l("The interpreter joins"), choices=select_choices(INTERPRETER_MODES), default="phone"
+    )
+
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        valid = super().validate(extra_validators)
+        if self.interpreter.data and not self.interpreter_language.data:
+            self.interpreter_language.errors.append(_("Please choose the language for the interpreter."))
+            return False
+        return valid
+
+
+WAIT_WEEKS = [("2", _l("the next 2 weeks")), ("4", _l("the next 4 weeks")), ("8", _l("the next 8 weeks"))]
+
+
+class WaitlistForm(ContactForm):
+    """The same few details as a booking, and what time would fit."""
+
+    topic = ChoiceField(_l("Topic (optional)"), choices=[])
+    language = ChoiceField(_l("Language (optional)"), choices=[])
+    mode = ChoiceField(_l("How (optional)"), choices=[])
+    weeks = RadiosField(_l("Any time in"), [required()], choices=select_choices(WAIT_WEEKS), default="4")
 
 
 class SlotSettingsForm(BaseForm):

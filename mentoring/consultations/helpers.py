@@ -68,7 +68,9 @@ def booking_refused(error: BookingError) -> str:
 
 
 def contact_from(form, user_id: int | None = None) -> Contact:  # type: ignore[no-untyped-def]
-    """The parent's details from a checked BookingForm (web page or API)."""
+    """The parent's details from a checked BookingForm (web page or API) or WaitlistForm."""
+    note = getattr(form, "note", None)
+    survey = getattr(form, "survey_consent", None)
     return Contact(
         name=form.name.data,
         phone=form.phone.data or None,
@@ -76,8 +78,9 @@ def contact_from(form, user_id: int | None = None) -> Contact:  # type: ignore[n
         locale=form.locale.data,
         district=form.district.data or None,
         age_group=form.age_group.data or None,
-        note=form.note.data or "",
+        note=(note.data or "") if note is not None else "",
         user_id=user_id,
         privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
-        survey_consent=bool(form.survey_consent.data),
+        survey_consent=bool(survey.data) if survey is not None else False,
+        discreet=bool(form.discreet.data),
     )

@@ -25,6 +25,8 @@ class SlotStatus(StrEnum):
 
 
 class BookingStatus(StrEnum):
+    HELD = "held"  # offered from the waitlist: the seat is kept for this parent until hold_until
+    LAPSED = "lapsed"  # a hold nobody took; the seat went to the next waiting parent
     CONFIRMED = "confirmed"
     ATTENDED = "attended"
     NO_SHOW = "no_show"
@@ -34,7 +36,7 @@ class BookingStatus(StrEnum):
 
 
 # Every state in which a booking holds a seat; capacity counts exactly these.
-SEAT_HOLDING = (BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW)
+SEAT_HOLDING = (BookingStatus.HELD, BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW)
 
 
 class ExpertProfile(db.Model):
@@ -167,13 +169,76 @@ class Booking(db.Model):
     privacy_version: Mapped[str] = mapped_column(String(16))
     # Asked separately from the booking consent: may we send a short anonymous survey afterwards?
     survey_consent: Mapped[bool] = mapped_column(default=False)
+    # Neutral sender, subject, SMS and calendar title: for a shared or watched phone.
+    discreet: Mapped[bool] = mapped_column(default=False)
+    # The parent answered the reminder with "I'll be there".
+    says_coming: Mapped[bool] = mapped_column(default=False)
+    hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    waitlist_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("waitlist_entries.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     moved_to_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="SET NULL"))
 
     slot: Mapped[Slot] = relationship()
+    interpreter: Mapped["InterpreterRequest | None"] = relationship(back_populates="booking", uselist=False)
 
     @property
     def holds_seat(self) -> bool:
         return self.status in SEAT_HOLDING
+
+
+class WaitlistStatus(StrEnum):
+    WAITING = "waiting"
+    OFFERED = "offered"
+    BOOKED = "booked"
+    LEFT = "left"
+
+
+class WaitlistEntry(db.Model):
+    """A parent waiting for a time that fits (topic, language, mode, within some weeks)."""
+
+    __tablename__ = "waitlist_entries"
+    __table_args__ = (
+        CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="has_contact"),
+        Index("ix_waitlist_entries_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # the link to leave
+    status: Mapped[WaitlistStatus] = mapped_column(
+        str_enum(WaitlistStatus, 10), default=WaitlistStatus.WAITING
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    contact_key: Mapped[str] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(8))
+    topic: Mapped[str | None] = mapped_column(String(40))
+    language: Mapped[str | None] = mapped_column(String(8))
+    mode: Mapped[str | None] = mapped_column(String(8))
+    until: Mapped[date] = mapped_column(Date)
+    district: Mapped[str | None] = mapped_column(String(40))
+    age_group: Mapped[str | None] = mapped_column(String(16))
+    discreet: Mapped[bool] = mapped_column(default=False)
+    privacy_version: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Slots this parent already let pass ("1,2"): not offered again.
+    passed_slots: Mapped[list[str]] = mapped_column(TagList, default=list)
+
+
+class InterpreterRequest(db.Model):
+    """A parent asked for an interpreter for a booking; the programme office arranges one."""
+
+    __tablename__ = "interpreter_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), unique=True)
+    language: Mapped[str] = mapped_column(String(8), index=True)
+    mode: Mapped[str] = mapped_column(String(8))  # "phone" | "video"
+    is_arranged: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    booking: Mapped[Booking] = relationship(back_populates="interpreter")

@@ -183,6 +183,12 @@ def create_series(
     return series, len(slots)
 
 
+def series_slot_ids(series: SlotSeries) -> list[int]:
+    return list(
+        db.session.scalars(select(Slot.id).where(Slot.series_id == series.id).order_by(Slot.starts_at))
+    )
+
+
 @dataclass
 class SlotFilter:
     topic: str | None = None

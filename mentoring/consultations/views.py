@@ -131,23 +131,35 @@ def book(slot_id: int):
     form = booking_form()
     if form.validate_on_submit():
         try:
-            _booking, token = booking_rules.book_slot(slot_id, contact_from(form, user_id))
+            booking, token = booking_rules.book_slot(slot_id, contact_from(form, user_id))
+            if form.interpreter.data:
+                booking_rules.request_interpreter(
+                    booking, form.interpreter_language.data, form.interpreter_mode.data
+                )
         except booking_rules.BookingError as error:
             db.session.rollback()
             if error.code in {"full", "unavailable", "audience"}:
                 flash(booking_refused(error), "error")
+                if slot.host_mentor_id:
+                    return redirect(url_for("mentorships.start"), 303)
                 return redirect(url_for(".slots", **next_times_args(slot)), 303)
             return render_template(
                 "consultations/book.html",
                 form=form,
                 slot=slot,
                 refused=booking_refused(error),
+                offer_interpreter=True,
                 **slot_page_context(),
             ), 409
         db.session.commit()
         return redirect(url_for(".manage", token=token, new=1), 303)
     return render_template(
-        "consultations/book.html", form=form, slot=slot, refused=None, **slot_page_context()
+        "consultations/book.html",
+        form=form,
+        slot=slot,
+        refused=None,
+        offer_interpreter=str(get_locale()) not in slot.languages or bool(form.interpreter.data),
+        **slot_page_context(),
     ), (422 if form.errors else 200)
 
 

@@ -25,7 +25,7 @@ class Backend(Protocol):
 
 def build_email(message: OutboxMessage) -> EmailMessage:
     email = EmailMessage()
-    email["From"] = current_app.config["MAIL_SENDER"]
+    email["From"] = message.sender or current_app.config["MAIL_SENDER"]
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email["Date"] = formatdate(localtime=False)

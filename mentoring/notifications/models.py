@@ -34,6 +34,8 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(254))
     locale: Mapped[str] = mapped_column(String(8))
     subject: Mapped[str] = mapped_column(String(200), default="")
+    # A sender other than MAIL_SENDER (a neutral one for discreet bookings).
+    sender: Mapped[str | None] = mapped_column(String(200))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus, 10), default=OutboxStatus.PENDING)

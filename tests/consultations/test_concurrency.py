@@ -126,3 +126,66 @@ def test_racing_families_never_overbook_a_slot(app, live_server, generous_limits
                 select(func.count()).select_from(Booking).where(Booking.slot_id == slot_id)
             )
             assert held == capacity == db.session.get(Slot, slot_id).booked_count
+
+
+def test_a_freed_seat_is_held_or_booked_once_while_families_race_for_it(app, live_server, generous_limits):
+    """A cancellation (which holds the seat for the waiting parent) and twenty bookings at once."""
+    from datetime import date
+
+    from mentoring.consultations import booking as booking_rules
+    from mentoring.consultations import waitlist
+    from mentoring.consultations.models import SEAT_HOLDING
+    from tests.factories import book_in_db
+
+    slot_id = make_slot(app, make_expert(app), capacity=1)
+    _id, token = book_in_db(app, slot_id, name="Ayla", phone="+4917600000001")
+    with app.app_context():
+        contact = booking_rules.Contact(
+            name="Ioana", locale="ro", privacy_version="t", phone="+4917611112222"
+        )
+        waitlist.join(contact, waitlist.Wish(None, None, None, 4), date.today())
+        db.session.commit()
+    canceller = browser_like_client()
+    with canceller.open(f"{live_server}/booking/{token}", timeout=30) as page:
+        match = TOKEN.search(page.read().decode())
+    cancel = urllib.request.Request(
+        f"{live_server}/booking/{token}/cancel",
+        data=urllib.parse.urlencode({"csrf_token": match.group(1) or match.group(2)}).encode(),
+    )
+    requests = [(canceller, cancel)] + [
+        (
+            browser_like_client(),
+            urllib.request.Request(
+                f"{live_server}/api/v1/bookings",
+                data=json.dumps(
+                    {
+                        "slot_id": slot_id,
+                        "name": f"F{n}",
+                        "phone": f"+4917655555{n:03d}",
+                        "language": "de",
+                        "consent": True,
+                    }
+                ).encode(),
+                headers={"Content-Type": "application/json"},
+            ),
+        )
+        for n in range(20)
+    ]
+    barrier = threading.Barrier(len(requests))
+    statuses: list[int] = []
+
+    def run(opener, request):  # type: ignore[no-untyped-def]
+        barrier.wait(timeout=30)
+        statuses.append(status_of(opener, request)[0])
+
+    threads = [threading.Thread(target=run, args=item) for item in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(statuses) == len(requests) and not [s for s in statuses if s >= 500]
+    with app.app_context():
+        holders = db.session.scalars(
+            select(Booking).where(Booking.slot_id == slot_id, Booking.status.in_(SEAT_HOLDING))
+        ).all()
+        assert len(holders) == 1 == db.session.get(Slot, slot_id).booked_count

@@ -168,6 +168,11 @@ def test_every_message_template_is_translatable(app, world, pseudo):
             ),
             "matching_link": "http://localhost/x",
             "service": "mentoring",
+            "entry": SimpleNamespace(name="Ayla"),
+            "leave_url": "http://localhost/x",
+            "coming_url": "http://localhost/x",
+            "not_coming_url": "http://localhost/x",
+            "kind": "reminder",
             "expires_at": booking.slot.starts_at,
             "mentorings_link": "http://localhost/x",
             "mentors_link": "http://localhost/x",
@@ -177,6 +182,7 @@ def test_every_message_template_is_translatable(app, world, pseudo):
             "invitation": invitation,
         }
         booking.cancel_reason = "Krank"
+        booking.hold_until = booking.slot.starts_at
         allowed += ["Krank", "theparent", "/x", "http://localhost/x"]
         for name in templates:
             text = render_template(name, **context)

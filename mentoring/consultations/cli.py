@@ -1,0 +1,16 @@
+import click
+from flask.cli import AppGroup
+
+from mentoring.consultations import waitlist
+from mentoring.db import utcnow
+from mentoring.extensions import db
+
+consultations_cli = AppGroup("consultations", help="Consultation chores (run from cron).")
+
+
+@consultations_cli.command("holds")
+def holds() -> None:
+    """Seats held for waiting parents who did not take them in time go to the next one (every 5 min)."""
+    lapsed = waitlist.lapse_holds(utcnow())
+    db.session.commit()
+    click.echo(f"{lapsed} holds lapsed")
