@@ -57,12 +57,24 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     login_manager.user_loader(load_session_user)
     init_security(app)
 
-    from mentoring import accounts, api, consultations, i18n, mentorships, models, offers, surveys, web  # noqa: F401
+    from mentoring import (  # noqa: F401  (models: every table, for Alembic and the app)
+        accounts,
+        api,
+        consultations,
+        i18n,
+        mentorships,
+        models,
+        offers,
+        privacy,
+        surveys,
+        web,
+    )
     from mentoring.accounts.cli import users_cli
     from mentoring.consultations.cli import consultations_cli
     from mentoring.i18n.cli import i18n_cli
     from mentoring.mentorships.cli import mentoring_cli
     from mentoring.notifications.cli import outbox_cli
+    from mentoring.privacy.cli import retention_cli
     from mentoring.surveys.cli import surveys_cli
     from mentoring.web.context import register_template_helpers
     from mentoring.web.errors import register_error_pages
@@ -76,12 +88,14 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     app.register_blueprint(mentorships.bp)
     app.register_blueprint(surveys.bp)
     app.register_blueprint(offers.bp)
+    app.register_blueprint(privacy.bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(consultations_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(i18n_cli)
     app.cli.add_command(mentoring_cli)
     app.cli.add_command(surveys_cli)
+    app.cli.add_command(retention_cli)
     register_template_helpers(app)
     init_static_files(app)
     init_rate_limits(app)  # after the blueprints: it wraps the views that declare limits
