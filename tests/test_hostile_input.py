@@ -28,7 +28,7 @@ FORMS = [
     (
         None,
         "/register",
-        ["username", "password", "password_confirm", "display_name", "email", "phone", "locale"],
+        ["username", "password", "password_confirm", "display_name", "email", "phone", "locale", "consent"],
     ),
     (None, "/password/forgot", ["identifier"]),
     (

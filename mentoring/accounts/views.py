@@ -92,6 +92,7 @@ def register_as(role: Role, template: str):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             user = services.register(new_account(form, str(get_locale())), role)
+            user.privacy_version = current_app.config["PRIVACY_NOTICE_VERSION"]
         except services.AccountError as error:
             db.session.rollback()
             if error.code != "username_taken":
