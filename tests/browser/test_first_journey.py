@@ -87,6 +87,7 @@ def test_pages_work_without_javascript(chromium, live_server, backend):
         page.get_by_label("Benutzername").fill("papa.ali")
         page.get_by_label("Passwort", exact=False).first.fill("red-kite-2040")
         page.get_by_label("Passwort wiederholen", exact=False).fill("red-kite-2040")
+        page.locator("#consent").check()
         page.get_by_role("button", name="Konto erstellen").click()
         assert page.url.endswith("/home")
         page.get_by_role("button", name="English").click()
