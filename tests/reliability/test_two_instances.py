@@ -2,7 +2,6 @@
 mentor-capacity race hold across them."""
 
 import json
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,26 +13,10 @@ from mentoring.consultations.models import SEAT_HOLDING, Booking, Slot
 from mentoring.extensions import db
 from mentoring.mentorships import services as mentoring
 from mentoring.mentorships.models import MatchStatus, MentoringMatch, MentorProfile
-from tests.consultations.test_concurrency import TOKEN, browser_like_client, status_of
+from tests.consultations.test_concurrency import TOKEN, browser_like_client, race
 from tests.factories import DEMO_PASSWORD, make_expert, make_slot, make_user
 from tests.mentorships.test_services import TURKISH_FAMILY, make_mentor
 from tests.reliability.conftest import gunicorn, shared_prefix
-
-
-def race(requests) -> list[int]:  # type: ignore[no-untyped-def]
-    barrier = threading.Barrier(len(requests))
-    statuses: list[int] = []
-
-    def run(opener, request):  # type: ignore[no-untyped-def]
-        barrier.wait(timeout=30)
-        statuses.append(status_of(opener, request)[0])
-
-    threads = [threading.Thread(target=run, args=item) for item in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return statuses
 
 
 def booking_request(base: str, slot_id: int, number: int):  # type: ignore[no-untyped-def]
