@@ -85,7 +85,19 @@ def handle_database_unavailable(error: Exception):  # type: ignore[no-untyped-de
     return body, code, {"Retry-After": "30"}
 
 
+def close_session_safely(_error: BaseException | None) -> None:
+    """End the request's session even when its connection died (a database restart): a broken
+    connection is thrown away instead of rolled back, so the request still gets its answer."""
+    try:
+        db.session.remove()
+    except SQLAlchemyError:
+        db.session.invalidate()
+        db.session.remove()
+
+
 def register_error_pages(app: Flask) -> None:
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first and leaves nothing to it.
+    app.teardown_appcontext(close_session_safely)
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(InterfaceError, handle_database_unavailable)
     app.register_error_handler(CSRFError, handle_csrf_error)
