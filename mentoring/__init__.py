@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +21,12 @@ def load_config(app: Flask, config: str | type | None, overrides: dict[str, Any]
         check()
 
 
+class DatabaseIntConverter(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config: str | type | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app: config → extensions → blueprints → CLI → error pages."""
     app = Flask(
@@ -29,6 +36,8 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
         instance_path=str(ROOT / "instance"),
     )
     load_config(app, config, overrides)
+    # An id in a URL is a database integer: a larger number is "not found", not a database error.
+    app.url_map.converters["int"] = DatabaseIntConverter
     if app.config["TRUSTED_PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -264,3 +264,14 @@ def test_nul_bytes_anywhere_get_a_clean_400(app, world):
     assert client.get("/r/AB%00CD/coming/123").status_code in {400, 404}
     response = client.post("/api/v1/bookings", json={"slot_id": world["slot"], "name": "\x00"})
     assert response.status_code == 400 and response.is_json
+
+
+def test_numbers_beyond_the_database_integer_are_refused_cleanly(app, world):
+    """Found by the property test: a huge slot id was a database error on PostgreSQL."""
+    client = app.test_client()
+    assert client.get("/consultations/slots/99999999999/book").status_code == 404
+    moved = client.post(
+        f"/booking/{world['token']}/move",
+        data={"csrf_token": csrf_token(client, f"/booking/{world['token']}/move"), "slot_id": "99999999999"},
+    )
+    assert moved.status_code == 422 and 'href="#slot_id"' in moved.text

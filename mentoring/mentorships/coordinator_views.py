@@ -197,7 +197,7 @@ def confirm_matching():
     assigned = refused = 0
     for value in request.form.getlist("pair")[:1000]:
         match_id, _sep, mentor_id = value.partition(":")
-        if not (match_id.isdigit() and mentor_id.isdigit()):
+        if not (match_id.isdigit() and mentor_id.isdigit()) or max(len(match_id), len(mentor_id)) > 9:
             continue
         try:
             match = services.assign(int(match_id), int(mentor_id))
