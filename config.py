@@ -109,6 +109,14 @@ class Config:
     # Dashboard cells counting fewer people than this show as "<5" (never below 5).
     SUPPRESSION_THRESHOLD = max(env_int("SUPPRESSION_THRESHOLD", 5), 5)
 
+    # Retention (days): `flask retention purge` deletes or anonymises what is older.
+    BOOKING_RETENTION_DAYS = env_int("BOOKING_RETENTION_DAYS", 180)  # after the appointment
+    OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 90)
+    WAITLIST_RETENTION_DAYS = env_int("WAITLIST_RETENTION_DAYS", 30)
+    INVITATION_RETENTION_DAYS = env_int("INVITATION_RETENTION_DAYS", 30)
+    CONTACT_NOTE_RETENTION_DAYS = env_int("CONTACT_NOTE_RETENTION_DAYS", 180)  # after a mentoring ends
+    AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
+
     # Rate limits (Flask-Limiter); stored in Redis when REDIS_URL is set so all instances share them.
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +21,12 @@ def load_config(app: Flask, config: str | type | None, overrides: dict[str, Any]
         check()
 
 
+class DatabaseIntConverter(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config: str | type | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app: config → extensions → blueprints → CLI → error pages."""
     app = Flask(
@@ -29,6 +36,8 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
         instance_path=str(ROOT / "instance"),
     )
     load_config(app, config, overrides)
+    # An id in a URL is a database integer: a larger number is "not found", not a database error.
+    app.url_map.converters["int"] = DatabaseIntConverter
     if app.config["TRUSTED_PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -57,12 +66,24 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     login_manager.user_loader(load_session_user)
     init_security(app)
 
-    from mentoring import accounts, api, consultations, i18n, mentorships, models, offers, surveys, web  # noqa: F401
+    from mentoring import (  # noqa: F401  (models: every table, for Alembic and the app)
+        accounts,
+        api,
+        consultations,
+        i18n,
+        mentorships,
+        models,
+        offers,
+        privacy,
+        surveys,
+        web,
+    )
     from mentoring.accounts.cli import users_cli
     from mentoring.consultations.cli import consultations_cli
     from mentoring.i18n.cli import i18n_cli
     from mentoring.mentorships.cli import mentoring_cli
     from mentoring.notifications.cli import outbox_cli
+    from mentoring.privacy.cli import retention_cli
     from mentoring.surveys.cli import surveys_cli
     from mentoring.web.context import register_template_helpers
     from mentoring.web.errors import register_error_pages
@@ -76,12 +97,14 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     app.register_blueprint(mentorships.bp)
     app.register_blueprint(surveys.bp)
     app.register_blueprint(offers.bp)
+    app.register_blueprint(privacy.bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(consultations_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(i18n_cli)
     app.cli.add_command(mentoring_cli)
     app.cli.add_command(surveys_cli)
+    app.cli.add_command(retention_cli)
     register_template_helpers(app)
     init_static_files(app)
     init_rate_limits(app)  # after the blueprints: it wraps the views that declare limits

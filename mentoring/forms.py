@@ -206,11 +206,17 @@ class LocalTimeField(ParsedOnceMixin, TimeField):
             raise ValueError(str(_l("Please enter a time like 09:30."))) from error
 
 
+INT_LIMIT = 2**31 - 1  # the database's integer: a larger number would be an error there, not here
+
+
 class WholeNumberField(ParsedOnceMixin, IntegerField):
     def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
         try:
             super().process_formdata(valuelist)
+            if self.data is not None and abs(self.data) > INT_LIMIT:
+                raise ValueError("too large")
         except ValueError as error:
+            self.data = None
             raise ValueError(str(_l("Please enter a whole number."))) from error
 
 

@@ -1,6 +1,7 @@
 """Every domain's models, imported in one place so Alembic and create_app see the whole schema."""
 
 from mentoring.accounts.models import Invitation, PasswordResetToken, User
+from mentoring.audit import AuditEntry
 from mentoring.consultations.models import Booking, ExpertProfile, Slot, SlotSeries
 from mentoring.mentorships.models import MentorAway, MentoringMatch, MentorProfile
 from mentoring.notifications.models import OutboxMessage
@@ -9,6 +10,7 @@ from mentoring.reference.models import District, Topic
 from mentoring.surveys.models import SurveyInvitation, SurveyResponse
 
 __all__ = [
+    "AuditEntry",
     "Booking",
     "District",
     "ExpertProfile",

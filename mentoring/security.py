@@ -127,6 +127,26 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+def contains_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(contains_nul(item) for item in value)
+    return False
+
+
+def refuse_nul_bytes() -> None:
+    """No text field anywhere may hold a NUL byte (PostgreSQL cannot store one): a clean 400 first."""
+    values = [request.path]
+    values += [v for _key, vs in request.args.lists() for v in [_key, *vs]]
+    values += [v for _key, vs in request.form.lists() for v in [_key, *vs]]
+    if contains_nul(values) or (request.is_json and contains_nul(request.get_json(silent=True))):
+        abort(400)
+
+
 def init_security(app: Flask) -> None:
+    app.before_request(refuse_nul_bytes)
     app.before_request(enforce_declared_access)
     app.after_request(set_security_headers)

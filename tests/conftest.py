@@ -56,7 +56,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" not in metafunc.fixturenames:
         return
     has_postgres = bool(os.environ.get("TEST_DATABASE_URL")) or REQUIRE_SERVICES
-    if metafunc.definition.get_closest_marker("browser"):
+    if metafunc.definition.get_closest_marker("postgres_only"):
+        backends = ["postgresql"]  # a database server to restart, dump and restore
+    elif metafunc.definition.get_closest_marker("browser"):
         # Browser journeys run once, on the production database when there is one.
         backends = ["postgresql" if has_postgres else "sqlite"]
     else:
@@ -368,6 +370,8 @@ def world(app: Flask) -> dict:
         "reset": reset,
         "invitation": invitation,
         "user_id": user_id,
+        "booking": _id,
+        "expert": expert,
         **mentoring_world(app),
         **survey_world(app),
         **offers_world(app),
@@ -472,15 +476,14 @@ def mentoring_world(app: Flask) -> dict:
             host, utcnow().replace(microsecond=0) + timedelta(days=4), 60, spec
         )
         meeting.host_mentor_id = profile.id
-        db.session.add(
-            MentorAway(
-                mentor_id=profile.id,
-                first_day=date.today() + timedelta(days=30),
-                last_day=date.today() + timedelta(days=40),
-            )
+        away = MentorAway(
+            mentor_id=profile.id,
+            first_day=date.today() + timedelta(days=30),
+            last_day=date.today() + timedelta(days=40),
         )
+        db.session.add(away)
         office = accounts.find_user_by_username("thecoordinator")
         family = mentoring.Family(name="Familie Demir", locale="tr", phone="+4917677777777")
         mentoring.enter_for_family(office, family, need, "", "kita")
         db.session.commit()
-        return {"match": match.id, "mentor_profile": profile.id, "meeting": meeting.id}
+        return {"match": match.id, "mentor_profile": profile.id, "meeting": meeting.id, "away": away.id}

@@ -138,6 +138,7 @@ PAGES = {
         "/waitlist/{waitlist}/leave",
         "/booking/{held}",
         "{answer}",
+        "/booking/{token}/delete",
     ],
     "theparent": [
         "/home",
@@ -146,6 +147,7 @@ PAGES = {
         "/coordinator/users",
         "/mentoring",
         "/mentoring?languages=de&languages=tr",
+        "/account/data",
     ],
     "thementor": [
         "/home",
@@ -183,6 +185,7 @@ PAGES = {
         "/coordinator/offers/import",
         "/coordinator/offers/gaps",
         "/coordinator/interpreters",
+        "/coordinator/audit",
     ],
 }
 FAILED_FORMS = {
@@ -202,7 +205,7 @@ FAILED_FORMS = {
         ("/coordinator/families/new", {"name": "Familie Demir"}),
         ("/coordinator/offers/new", {"title_de": "", "valid_until": "31.02.2026"}),
     ],
-    "theparent": [("/account/password", {"new_password": "x"})],
+    "theparent": [("/account/password", {"new_password": "x"}), ("/account/delete", {"password": "x"})],
     "thementor": [
         ("/mentor/profile", {"capacity": "99"}),
         ("/mentor/away", {"first_day": "2026-13-01"}),

@@ -1,7 +1,7 @@
 """Walk every registered route as every role: a route without a declared guard fails here."""
 
 import pytest
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 from mentoring.security import LOGGED_IN, PUBLIC, Role, access_of
 from tests.conftest import csrf_token
@@ -13,8 +13,8 @@ SAMPLE_VALUES = {"int": "1", "default": "sample-token", "path": "site.css"}
 def sample_url(rule: Rule) -> str:
     values = {}
     for name, converter in rule._converters.items():
-        kind = type(converter).__name__.replace("Converter", "").lower()
-        values[name] = SAMPLE_VALUES.get("int" if kind == "integer" else kind, "sample-token")
+        kind = "int" if isinstance(converter, IntegerConverter) else type(converter).__name__[:-9].lower()
+        values[name] = SAMPLE_VALUES.get(kind, "sample-token")
     return rule.build(values, append_unknown=False)[1]
 
 

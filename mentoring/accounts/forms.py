@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import InputRequired
 
 from mentoring.forms import (
     BaseForm,
@@ -52,6 +53,14 @@ class RegisterForm(BaseForm):
     display_name = display_name_field()
     email = email_field()
     phone = phone_field()
+    consent = BooleanField(
+        _l("I have read the privacy notice and agree that my details are stored for my account."),
+        [
+            InputRequired(
+                message=_l("Please agree to the privacy notice, otherwise we cannot create the account.")
+            )
+        ],
+    )
 
 
 class AcceptInvitationForm(BaseForm):

@@ -24,6 +24,8 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     # May we send a short anonymous survey about the help they got? Asked separately, can be withdrawn.
     survey_consent: Mapped[bool] = mapped_column(default=False)
+    # The privacy notice version agreed to when the account was made (None: made by staff).
+    privacy_version: Mapped[str | None] = mapped_column(String(16))
     # Changing the password bumps this, which ends every other session of the user.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -15,6 +15,7 @@ from mentoring.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from mentoring.audit import audit
 from mentoring.extensions import db
 from mentoring.i18n.locale import remember_locale, shipped_languages
 from mentoring.links import public_url
@@ -91,6 +92,7 @@ def register_as(role: Role, template: str):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             user = services.register(new_account(form, str(get_locale())), role)
+            user.privacy_version = current_app.config["PRIVACY_NOTICE_VERSION"]
         except services.AccountError as error:
             db.session.rollback()
             if error.code != "username_taken":
@@ -255,6 +257,8 @@ def users():
     query = request.args.get("q", "")[:80]
     role = request.args.get("role", "")
     role_filter = Role(role) if role in Role.__members__.values() else None
+    audit("users_viewed", detail=query)
+    db.session.commit()
     return render_template(
         "accounts/users.html",
         users=services.search_users(query, role_filter),
@@ -271,6 +275,7 @@ def create_reset_link(user_id: int):
     if user is None:
         abort(404)
     token = services.create_reset_token(user, current_app.config["COORDINATOR_RESET_LINK_HOURS"])
+    audit("reset_link", f"user:{user.id}")
     db.session.commit()
     link = public_url("accounts.reset_password", token=token, lang=user.locale)
     return render_template(

@@ -102,6 +102,7 @@ def openapi_document() -> dict:
                         {"name": "topic", "in": "query", "schema": {"type": "string"}},
                     ],
                     "responses": {
+                        "400": error_response("Not understood (for example a NUL byte)"),
                         "200": {
                             "description": "Slots that can be booked now",
                             "content": {
@@ -137,6 +138,7 @@ def openapi_document() -> dict:
                         {"name": "lang", "in": "query", "schema": {"type": "string"}},
                     ],
                     "responses": {
+                        "400": error_response("Not understood (for example a NUL byte)"),
                         "200": {
                             "description": "Offers valid today; texts in `lang`, German where missing",
                             "content": {
@@ -207,6 +209,7 @@ def openapi_document() -> dict:
                         },
                     },
                     "responses": {
+                        "400": error_response("Not understood (for example a NUL byte)"),
                         "200": {
                             "description": "Cancelled",
                             "content": {

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from mentoring.audit import audit
 from mentoring.consultations import bp
 from mentoring.consultations.models import Booking, InterpreterRequest, Slot
 from mentoring.db import utcnow
@@ -33,6 +34,8 @@ def interpreters():
         .group_by(InterpreterRequest.language)
         .order_by(func.count().desc())
     ).all()
+    audit("interpreters_viewed")
+    db.session.commit()
     return render_template(
         "consultations/interpreters.html",
         requests=open_requests,

@@ -144,7 +144,10 @@ class Booking(db.Model):
 
     __tablename__ = "bookings"
     __table_args__ = (
-        CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="has_contact"),
+        # A booking reaches its parent, unless its personal data has been deleted (statistics stay).
+        CheckConstraint(
+            "phone IS NOT NULL OR email IS NOT NULL OR anonymised_at IS NOT NULL", name="has_contact"
+        ),
         Index("ix_bookings_contact_status", "contact_key", "status"),
     )
 
@@ -174,6 +177,7 @@ class Booking(db.Model):
     # The parent answered the reminder with "I'll be there".
     says_coming: Mapped[bool] = mapped_column(default=False)
     hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     waitlist_entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("waitlist_entries.id", ondelete="SET NULL"), index=True
     )

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from mentoring.audit import audit
 from mentoring.consultations.helpers import (
     PREFER_NOT_TO_SAY,
     age_group_choices,
@@ -60,6 +61,7 @@ def vet(profile_id: int):
                 services.activate(profile, current_user, vetting, today())
             else:
                 services.reject(profile, current_user, vetting, form.reason.data)
+            audit("vetting_decided", f"mentor:{profile.id}", form.decision.data)
         except services.MentoringError as error:
             db.session.rollback()
             form.decision.errors.append(refusal(error.code))
@@ -67,6 +69,8 @@ def vet(profile_id: int):
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for(".mentors"), 303)
+    audit("vetting_viewed", f"mentor:{profile.id}")
+    db.session.commit()
     status_form = StatusForm(formdata=None, status=profile.status.value)
     return render_template(
         "mentorships/vet.html",
@@ -88,8 +92,13 @@ def change_status(profile_id: int):
         abort(404)
     form = StatusForm()
     back = url_for(".vet", profile_id=profile.id)
+
+    def change():  # type: ignore[no-untyped-def]
+        services.change_status(profile, MentorStatus(form.status.data), today())
+        audit("status_changed", f"mentor:{profile.id}", form.status.data)
+
     return carry_out(
-        lambda: services.change_status(profile, MentorStatus(form.status.data), today()),
+        change,
         _("Saved."),
         back,
         form=form,
@@ -116,9 +125,10 @@ def new_family():
             email=form.email.data or None,
             survey_consent=bool(form.survey_consent.data),
         )
-        services.enter_for_family(
+        match = services.enter_for_family(
             current_user, family, need_of(form), form.note.data or "", form.referral.data
         )
+        audit("family_entered", f"match:{match.id}")
         db.session.commit()
         flash(_("The family is on the waiting list. Assign a mentor parent below."), "success")
         return redirect(url_for(".matching"), 303)
@@ -129,6 +139,8 @@ def new_family():
 @role_required(Role.COORDINATOR)
 def matching():
     waiting = services.waiting_requests()
+    audit("matching_viewed")
+    db.session.commit()
     offers = services.available_offers(today())
     proposal = batch_match({match.id: services.need_of_match(match) for match in waiting}, offers)
     # For assigning one family directly: the five best fits of each, from the same offers.
@@ -160,6 +172,7 @@ def matching():
 def tell_assigned(match: MentoringMatch) -> None:
     messages.request_answered(match, accepted=True)
     messages.assigned(match)
+    audit("family_assigned", f"match:{match.id}", f"mentor:{match.mentor_id}")
 
 
 @bp.post("/coordinator/matching/<int:match_id>/assign")
@@ -184,7 +197,7 @@ def confirm_matching():
     assigned = refused = 0
     for value in request.form.getlist("pair")[:1000]:
         match_id, _sep, mentor_id = value.partition(":")
-        if not (match_id.isdigit() and mentor_id.isdigit()):
+        if not (match_id.isdigit() and mentor_id.isdigit()) or max(len(match_id), len(mentor_id)) > 9:
             continue
         try:
             match = services.assign(int(match_id), int(mentor_id))
@@ -215,6 +228,8 @@ def mentorings():
         .where(MentoringMatch.status == MatchStatus.ACTIVE)
         .order_by(MentoringMatch.answered_at)
     ).all()
+    audit("mentorings_viewed")
+    db.session.commit()
     return render_template(
         "mentorships/mentorings.html",
         matches=matches,

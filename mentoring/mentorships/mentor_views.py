@@ -29,7 +29,7 @@ from mentoring.mentorships.forms import (
     MentorProfileForm,
     availability_choices,
 )
-from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch, MentorProfile
+from mentoring.mentorships.models import EndedBy, MatchStatus, MentorAway, MentoringMatch, MentorProfile
 from mentoring.mentorships.views import carry_out, end_by, refusal
 from mentoring.reference import services as reference
 from mentoring.security import Role, role_required
@@ -84,6 +84,9 @@ def away():
 @bp.post("/mentor/away/<int:away_id>/delete")
 @role_required(Role.MENTOR)
 def remove_away(away_id: int):
+    away = db.session.get(MentorAway, away_id)
+    if away is None or away.mentor_id != my_mentor_profile().id:
+        abort(404)  # another mentor's absence: not found
     return carry_out(
         lambda: services.remove_away(my_mentor_profile(), away_id),
         _("The absence is removed."),
@@ -116,6 +119,7 @@ def requests():
 @bp.post("/mentor/requests/<int:match_id>/accept")
 @role_required(Role.MENTOR)
 def accept(match_id: int):
+    own_match_or_404(match_id)
     return carry_out(
         lambda: services.accept(my_mentor_profile(), match_id),
         _("You accepted. You can now see how to reach the family."),
@@ -127,6 +131,7 @@ def accept(match_id: int):
 @bp.post("/mentor/requests/<int:match_id>/decline")
 @role_required(Role.MENTOR)
 def decline(match_id: int):
+    own_match_or_404(match_id)
     form = DeclineForm()
     return carry_out(
         lambda: services.decline(my_mentor_profile(), match_id, form.reason.data),
@@ -139,10 +144,14 @@ def decline(match_id: int):
 
 def own_active_match(match_id: int) -> tuple[MentorProfile, MentoringMatch]:
     profile = my_mentor_profile()
-    match = relationship.own_match(profile, match_id)
+    return profile, own_match_or_404(match_id, profile)
+
+
+def own_match_or_404(match_id: int, profile: MentorProfile | None = None) -> MentoringMatch:
+    match = relationship.own_match(profile or my_mentor_profile(), match_id)
     if match is None:
         abort(404)  # another mentor's family: not found, not forbidden, so nothing leaks
-    return profile, match
+    return match
 
 
 @bp.route("/mentor/families/<int:match_id>", methods=["GET", "POST"])

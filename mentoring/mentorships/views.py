@@ -171,6 +171,9 @@ def my_match(match: MentoringMatch):  # type: ignore[no-untyped-def]
 @bp.post("/mentoring/<int:match_id>/trial")
 @role_required(Role.PARENT)
 def answer_trial(match_id: int):
+    match = db.session.get(MentoringMatch, match_id)
+    if match is None or match.parent_id != current_user.id:
+        abort(404)  # another family's mentoring: not found
     form = TrialForm()
     fits = form.fits.data == "yes"
     return carry_out(

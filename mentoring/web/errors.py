@@ -3,6 +3,7 @@
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from mentoring.extensions import db
@@ -23,6 +24,10 @@ def error_texts(code: int) -> tuple[str, str]:
         500: (
             _("Something went wrong on our side"),
             _("We are sorry. Please try again later. Nothing you entered was saved."),
+        ),
+        503: (
+            _("Please try again in a minute"),
+            _("The service is unavailable for a moment. Nothing you entered was saved."),
         ),
     }
     return texts.get(code, texts[400] if code < 500 else texts[500])
@@ -67,7 +72,34 @@ def handle_server_error(error: Exception):  # type: ignore[no-untyped-def]
     return render_error(500)
 
 
+def handle_database_unavailable(error: Exception):  # type: ignore[no-untyped-def]
+    """The database is down or restarting: a clean 503 the browser or the API client can retry.
+
+    The pool drops the broken connections (pre-ping), so the app recovers by itself once it is back.
+    """
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.invalidate()
+    body, code = render_error(503)
+    return body, code, {"Retry-After": "30"}
+
+
+def close_session_safely(_error: BaseException | None) -> None:
+    """End the request's session even when its connection died (a database restart): a broken
+    connection is thrown away instead of rolled back, so the request still gets its answer."""
+    try:
+        db.session.remove()
+    except SQLAlchemyError:
+        db.session.invalidate()
+        db.session.remove()
+
+
 def register_error_pages(app: Flask) -> None:
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first and leaves nothing to it.
+    app.teardown_appcontext(close_session_safely)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(InterfaceError, handle_database_unavailable)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     # Flask hands every unhandled exception to this handler unless it propagates (tests).

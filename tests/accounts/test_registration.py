@@ -9,6 +9,7 @@ NEW_PARENT = {
     "username": "Mama.Lena",
     "password": "blue-bicycle-87",
     "password_confirm": "blue-bicycle-87",
+    "consent": "y",
 }
 
 
@@ -28,6 +29,13 @@ def test_parent_registers_with_only_username_and_password_and_is_logged_in(app, 
     assert user.email is None and user.phone is None
     assert user.password_hash != NEW_PARENT["password"]
     assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+    assert user.privacy_version == app.config["PRIVACY_NOTICE_VERSION"]  # consent with its version
+
+
+def test_registration_needs_the_privacy_consent(app, client):
+    response = submit(client, "/register", NEW_PARENT | {"consent": ""})
+    assert response.status_code == 422 and 'href="#consent"' in response.text
+    assert count_users(app) == 0
 
 
 def test_registration_keeps_optional_contact_normalised(app, client):

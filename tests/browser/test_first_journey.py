@@ -37,6 +37,7 @@ def test_new_parent_registers_logs_in_switches_to_arabic_and_logs_out(page, back
     page.get_by_label("Benutzername").fill("Mama.Lena")
     page.get_by_label("Passwort", exact=False).first.fill("blue-bicycle-87")
     page.get_by_label("Passwort wiederholen", exact=False).fill("blue-bicycle-88")
+    page.locator("#consent").check()
     page.get_by_role("button", name="Konto erstellen").click()
     # The mistake is named in the error summary, which takes the focus.
     summary = page.locator("[data-error-summary]")
@@ -86,6 +87,7 @@ def test_pages_work_without_javascript(chromium, live_server, backend):
         page.get_by_label("Benutzername").fill("papa.ali")
         page.get_by_label("Passwort", exact=False).first.fill("red-kite-2040")
         page.get_by_label("Passwort wiederholen", exact=False).fill("red-kite-2040")
+        page.locator("#consent").check()
         page.get_by_role("button", name="Konto erstellen").click()
         assert page.url.endswith("/home")
         page.get_by_role("button", name="English").click()

@@ -35,6 +35,7 @@ def test_applicant_vetted_family_asks_in_arabic_mentor_accepts(page, app, backen
     page.locator("#username").fill("amal")
     page.locator("#password").fill("olive-tree-2024")
     page.locator("#password_confirm").fill("olive-tree-2024")
+    page.locator("#consent").check()
     page.locator("#phone").fill("0176 4444444")
     page.locator("form.stacked button[type=submit]").click()
     page.goto("/mentor/profile")

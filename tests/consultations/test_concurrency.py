@@ -40,6 +40,23 @@ def status_of(opener, request) -> tuple[int, str]:  # type: ignore[no-untyped-de
         return error.code, error.headers.get("Location", "")
 
 
+def race(requests) -> list[int]:  # type: ignore[no-untyped-def]
+    """Send every (opener, request) at the same moment from threads; returns the status codes."""
+    barrier = threading.Barrier(len(requests))
+    statuses: list[int] = []
+
+    def run(opener, request):  # type: ignore[no-untyped-def]
+        barrier.wait(timeout=30)
+        statuses.append(status_of(opener, request)[0])
+
+    threads = [threading.Thread(target=run, args=item) for item in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return statuses
+
+
 @pytest.fixture
 def generous_limits(app):
     saved = {
@@ -171,18 +188,7 @@ def test_a_freed_seat_is_held_or_booked_once_while_families_race_for_it(app, liv
         )
         for n in range(20)
     ]
-    barrier = threading.Barrier(len(requests))
-    statuses: list[int] = []
-
-    def run(opener, request):  # type: ignore[no-untyped-def]
-        barrier.wait(timeout=30)
-        statuses.append(status_of(opener, request)[0])
-
-    threads = [threading.Thread(target=run, args=item) for item in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    statuses = race(requests)
     assert len(statuses) == len(requests) and not [s for s in statuses if s >= 500]
     with app.app_context():
         holders = db.session.scalars(

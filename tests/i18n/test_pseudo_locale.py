@@ -74,7 +74,10 @@ def unmarked(text: str, allowed: list[str]) -> list[str]:
     for value in sorted(allowed, key=len, reverse=True):  # whole words only: "en" is no part of "often"
         text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", " ", text)
     words = [word for word in re.split(r"\s+", text) if re.search(r"[^\W\d_]", word)]
-    return [word for word in words if not (word.startswith("/") or "=" in word)]  # links are data
+    # Links and record ids ("mentor:12" in the audit log) are data, not UI text.
+    return [
+        word for word in words if not (word.startswith("/") or "=" in word or re.fullmatch(r"\w+:\d+", word))
+    ]
 
 
 def data_strings(app) -> list[str]:

@@ -1,0 +1,215 @@
+"""A parent's data: shown, downloaded as JSON, deleted; and what is kept how long.
+
+Deleting keeps what the statistics need, in anonymised form: a booking keeps its slot, status,
+district, age group and language, and a one-way hash of its contact in place of the contact (so
+"families reached" still counts it once); every name, number, address and note goes.
+"""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, or_, select, update
+
+from mentoring.accounts.models import Invitation, PasswordResetToken, User
+from mentoring.audit import AuditEntry
+from mentoring.consultations import booking as booking_rules
+from mentoring.consultations.models import (
+    SEAT_HOLDING,
+    Booking,
+    BookingStatus,
+    Slot,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from mentoring.extensions import db
+from mentoring.mentorships import chores, relationship
+from mentoring.mentorships.models import EndedBy, MatchStatus, MentorContact, MentoringMatch
+from mentoring.notifications.models import OutboxMessage, OutboxStatus
+from mentoring.notifications.services import cancel_pending
+from mentoring.surveys.services import forget_expired_contacts
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def booking_data(booking: Booking) -> dict:
+    slot = booking.slot
+    return {
+        "reference": booking.reference,
+        "status": booking.status.value,
+        "name": booking.name,
+        "phone": booking.phone,
+        "email": booking.email,
+        "language": booking.locale,
+        "district": booking.district,
+        "age_group": booking.age_group,
+        "note": booking.note,
+        "survey_consent": booking.survey_consent,
+        "discreet_messages": booking.discreet,
+        "privacy_notice_version": booking.privacy_version,
+        "booked_at": iso(booking.created_at),
+        "appointment": {
+            "starts_at": iso(slot.starts_at),
+            "ends_at": iso(slot.ends_at),
+            "mode": slot.mode.value,
+            "with": slot.expert.display_name,
+        },
+        "interpreter": {"language": booking.interpreter.language, "mode": booking.interpreter.mode}
+        if booking.interpreter
+        else None,
+    }
+
+
+def user_data(user: User) -> dict:
+    bookings = db.session.scalars(
+        select(Booking).where(Booking.user_id == user.id).order_by(Booking.id)
+    ).all()
+    matches = db.session.scalars(
+        select(MentoringMatch).where(MentoringMatch.parent_id == user.id).order_by(MentoringMatch.id)
+    ).all()
+    return {
+        "account": {
+            "username": user.username,
+            "name": user.display_name,
+            "email": user.email,
+            "phone": user.phone,
+            "language": user.locale,
+            "survey_consent": user.survey_consent,
+            "created_at": iso(user.created_at),
+            "last_login_at": iso(user.last_login_at),
+        },
+        "bookings": [booking_data(booking) for booking in bookings],
+        "mentoring": [
+            {
+                "status": match.status.value,
+                "mentor_parent": match.mentor.user.name if match.mentor else None,
+                "languages": match.languages,
+                "district": match.district,
+                "age_group": match.age_group,
+                "topics": match.topics,
+                "note": match.note,
+                "shared_with_mentor": match.parent_shares,
+                "referral": match.referral_source,
+                "requested_at": iso(match.requested_at),
+                "ended_at": iso(match.ended_at),
+            }
+            for match in matches
+        ],
+    }
+
+
+def pseudonym(contact_key: str) -> str:
+    """One-way: the same contact always gives the same value, and nothing leads back to it."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return "anon:" + hashlib.sha256(secret + contact_key.encode()).hexdigest()[:32]
+
+
+def anonymise_booking(booking: Booking, now: datetime) -> None:
+    if booking.anonymised_at is not None:
+        return
+    cancel_pending(booking_rules.reminder_key(booking))
+    booking.name = ""
+    booking.phone = None
+    booking.email = None
+    booking.note = ""
+    booking.cancel_reason = ""
+    booking.video_room = None
+    booking.user_id = None
+    booking.contact_key = pseudonym(booking.contact_key)
+    booking.anonymised_at = now
+
+
+def forget_booking(booking: Booking, now: datetime) -> None:
+    """Delete a booking's personal data; an appointment still to come is cancelled first."""
+    if booking.status in SEAT_HOLDING and booking.slot.starts_at > now:
+        if booking.status == BookingStatus.HELD:
+            booking_rules.end_booking(booking, BookingStatus.LAPSED, "")
+        else:
+            booking_rules.end_booking(booking, BookingStatus.CANCELLED_BY_PARENT, "")
+            booking_rules.tell_expert(booking, "expert_booking_cancelled")
+    anonymise_booking(booking, now)
+    db.session.flush()
+
+
+def forget_parent(user: User, now: datetime) -> None:
+    """A parent deletes their account: mentorings end, bookings are anonymised, the account emptied."""
+    for match in db.session.scalars(select(MentoringMatch).where(MentoringMatch.parent_id == user.id)).all():
+        if match.status == MatchStatus.ACTIVE:
+            relationship.end_match(match.id, "other", EndedBy.PARENT, now)
+        elif match.status in (MatchStatus.WAITING, MatchStatus.REQUESTED):
+            match.status = MatchStatus.ENDED
+            match.end_reason, match.ended_by, match.ended_at = "other", EndedBy.PARENT.value, now
+        match.note = ""
+        match.parent_shares = []
+        db.session.execute(update(MentorContact).where(MentorContact.match_id == match.id).values(note=""))
+    for booking in db.session.scalars(select(Booking).where(Booking.user_id == user.id)).all():
+        forget_booking(booking, now)
+    user.username = f"deleted-{secrets.token_hex(6)}"
+    user.display_name = ""
+    user.email = None
+    user.phone = None
+    user.password_hash = secrets.token_hex(32)  # no password matches a random non-hash
+    user.is_active_account = False
+    user.survey_consent = False
+    user.session_version += 1  # every open session ends
+    db.session.flush()
+
+
+# Retention ----------------------------------------------------------------------------------------
+
+
+def purge(now: datetime) -> dict[str, int]:
+    """Delete or anonymise what is older than its period; safe to run every day."""
+    config = current_app.config
+    days = lambda name: now - timedelta(days=config[name])  # noqa: E731
+    counts: dict[str, int] = {}
+    old_bookings = db.session.scalars(
+        select(Booking)
+        .join(Booking.slot)
+        .where(Booking.anonymised_at.is_(None), Slot.ends_at < days("BOOKING_RETENTION_DAYS"))
+    ).all()
+    for booking in old_bookings:
+        anonymise_booking(booking, now)
+    counts["bookings anonymised"] = len(old_bookings)
+    counts["messages deleted"] = db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.status != OutboxStatus.PENDING,
+            OutboxMessage.created_at < days("OUTBOX_RETENTION_DAYS"),
+        )
+    ).rowcount
+    counts["waitlist entries deleted"] = db.session.execute(
+        delete(WaitlistEntry).where(
+            or_(
+                WaitlistEntry.status.in_((WaitlistStatus.LEFT, WaitlistStatus.BOOKED)),
+                WaitlistEntry.until < now.date(),
+            ),
+            WaitlistEntry.created_at < days("WAITLIST_RETENTION_DAYS"),
+        )
+    ).rowcount
+    counts["reset links deleted"] = db.session.execute(
+        delete(PasswordResetToken).where(PasswordResetToken.expires_at < now)
+    ).rowcount
+    counts["invitations deleted"] = db.session.execute(
+        delete(Invitation).where(
+            or_(Invitation.used_at.is_not(None), Invitation.expires_at < now),
+            Invitation.created_at < days("INVITATION_RETENTION_DAYS"),
+        )
+    ).rowcount
+    ended_long_ago = select(MentoringMatch.id).where(
+        MentoringMatch.ended_at < days("CONTACT_NOTE_RETENTION_DAYS")
+    )
+    counts["contact notes cleared"] = db.session.execute(
+        update(MentorContact)
+        .where(MentorContact.match_id.in_(ended_long_ago), MentorContact.note != "")
+        .values(note="")
+    ).rowcount
+    counts["survey links forgotten"] = forget_expired_contacts(now)
+    counts["vetting records deleted"] = chores.forget_vetting_facts(now.date())
+    counts["audit entries deleted"] = db.session.execute(
+        delete(AuditEntry).where(AuditEntry.at < days("AUDIT_RETENTION_DAYS"))
+    ).rowcount
+    db.session.flush()
+    return counts

@@ -1,0 +1,95 @@
+"""Parents see, download and delete their data; coordinators read the audit log."""
+
+import json
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+from werkzeug.security import check_password_hash
+
+from mentoring.audit import AUDIT_ACTIONS, audit_entries
+from mentoring.consultations.views import own_booking_or_404
+from mentoring.db import utcnow
+from mentoring.extensions import db
+from mentoring.forms import BaseForm
+from mentoring.mentorships import messages
+from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch
+from mentoring.privacy import bp, services
+from mentoring.privacy.forms import DeleteAccountForm
+from mentoring.ratelimits import rate_limit
+from mentoring.security import Role, login_required, public, role_required
+
+
+def json_download(data: dict, name: str) -> Response:
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}.json"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.get("/account/data")
+@login_required
+def my_data():
+    form = DeleteAccountForm(formdata=None) if current_user.role == Role.PARENT else None
+    return render_template("privacy/my_data.html", data=services.user_data(current_user), form=form)
+
+
+@bp.get("/account/data.json")
+@login_required
+def my_data_json():
+    return json_download(services.user_data(current_user), "my-data")
+
+
+@bp.post("/account/delete")
+@rate_limit("LOGIN_RATE_LIMIT")
+@role_required(Role.PARENT)
+def delete_account():
+    form = DeleteAccountForm()
+    valid = form.validate_on_submit()
+    if valid and not check_password_hash(current_user.password_hash, form.password.data):
+        form.password.errors.append(_("This is not your password."))
+        valid = False
+    if not valid:
+        return render_template("privacy/my_data.html", data=services.user_data(current_user), form=form), 422
+    active = db.session.scalars(
+        db.select(MentoringMatch).where(
+            MentoringMatch.parent_id == current_user.id, MentoringMatch.status == MatchStatus.ACTIVE
+        )
+    ).all()
+    services.forget_parent(current_user, utcnow())
+    for match in active:
+        messages.ended(match, EndedBy.PARENT)
+    db.session.commit()
+    logout_user()
+    flash(_("Your account and your details are deleted."), "success")
+    return redirect(url_for("web.start"), 303)
+
+
+@bp.get("/booking/<token>/data.json")
+@public
+def booking_data_json(token: str):
+    booking = own_booking_or_404(token)
+    return json_download(services.booking_data(booking), f"booking-{booking.reference}")
+
+
+@bp.route("/booking/<token>/delete", methods=["GET", "POST"])
+@public
+def delete_booking(token: str):
+    """Without an account: the booking's private link leads here; one button deletes the details."""
+    booking = own_booking_or_404(token)
+    if booking.anonymised_at is not None:
+        return render_template("privacy/booking_deleted.html")
+    if request.method == "POST":
+        if not BaseForm().validate_on_submit():
+            abort(400)
+        services.forget_booking(booking, utcnow())
+        db.session.commit()
+        return render_template("privacy/booking_deleted.html")
+    return render_template("privacy/delete_booking.html", booking=booking, token=token)
+
+
+@bp.get("/coordinator/audit")
+@role_required(Role.COORDINATOR)
+def audit_log():
+    return render_template("privacy/audit.html", entries=audit_entries(), action_labels=AUDIT_ACTIONS)
