@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, text, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from mentoring.consultations.models import (
     SEAT_HOLDING,
@@ -383,7 +383,10 @@ def bookings_for_slots(slot_ids: list[int]) -> dict[int, list[Booking]]:
     by_slot: dict[int, list[Booking]] = {slot_id: [] for slot_id in slot_ids}
     if slot_ids:
         for booking in db.session.scalars(
-            select(Booking).where(Booking.slot_id.in_(slot_ids)).order_by(Booking.created_at)
+            select(Booking)
+            .where(Booking.slot_id.in_(slot_ids))
+            .options(selectinload(Booking.interpreter))  # the agenda shows it: one query, not one each
+            .order_by(Booking.created_at)
         ):
             by_slot[booking.slot_id].append(booking)
     return by_slot

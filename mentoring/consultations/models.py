@@ -139,7 +139,21 @@ class Slot(SlotSettings, db.Model):
         return max(self.capacity - self.booked_count, 0)
 
 
-class Booking(db.Model):
+class ContactColumns:
+    """Who a parent is and how to reach them: the same few details for a booking and the waitlist."""
+
+    name: Mapped[str] = mapped_column(String(80))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    # The phone (E.164) or else the e-mail (lower case): one key for the per-contact limits.
+    contact_key: Mapped[str] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(8))
+    district: Mapped[str | None] = mapped_column(String(40))
+    age_group: Mapped[str | None] = mapped_column(String(16))
+    privacy_version: Mapped[str] = mapped_column(String(16))
+
+
+class Booking(ContactColumns, db.Model):
     """A parent's seat in a slot; reached by the parent only through the private manage link."""
 
     __tablename__ = "bookings"
@@ -158,18 +172,9 @@ class Booking(db.Model):
     status: Mapped[BookingStatus] = mapped_column(
         str_enum(BookingStatus, 24), default=BookingStatus.CONFIRMED
     )
-    name: Mapped[str] = mapped_column(String(80))
-    phone: Mapped[str | None] = mapped_column(String(32))
-    email: Mapped[str | None] = mapped_column(String(254))
-    # The phone (E.164) or else the e-mail (lower case): one key for the per-contact limits.
-    contact_key: Mapped[str] = mapped_column(String(254))
-    locale: Mapped[str] = mapped_column(String(8))
-    district: Mapped[str | None] = mapped_column(String(40))
-    age_group: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     video_room: Mapped[str | None] = mapped_column(String(64))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    privacy_version: Mapped[str] = mapped_column(String(16))
     # Asked separately from the booking consent: may we send a short anonymous survey afterwards?
     survey_consent: Mapped[bool] = mapped_column(default=False)
     # Neutral sender, subject, SMS and calendar title: for a shared or watched phone.
@@ -201,7 +206,7 @@ class WaitlistStatus(StrEnum):
     LEFT = "left"
 
 
-class WaitlistEntry(db.Model):
+class WaitlistEntry(ContactColumns, db.Model):
     """A parent waiting for a time that fits (topic, language, mode, within some weeks)."""
 
     __tablename__ = "waitlist_entries"
@@ -215,19 +220,11 @@ class WaitlistEntry(db.Model):
     status: Mapped[WaitlistStatus] = mapped_column(
         str_enum(WaitlistStatus, 10), default=WaitlistStatus.WAITING
     )
-    name: Mapped[str] = mapped_column(String(80))
-    phone: Mapped[str | None] = mapped_column(String(32))
-    email: Mapped[str | None] = mapped_column(String(254))
-    contact_key: Mapped[str] = mapped_column(String(254))
-    locale: Mapped[str] = mapped_column(String(8))
     topic: Mapped[str | None] = mapped_column(String(40))
     language: Mapped[str | None] = mapped_column(String(8))
     mode: Mapped[str | None] = mapped_column(String(8))
     until: Mapped[date] = mapped_column(Date)
-    district: Mapped[str | None] = mapped_column(String(40))
-    age_group: Mapped[str | None] = mapped_column(String(16))
     discreet: Mapped[bool] = mapped_column(default=False)
-    privacy_version: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Slots this parent already let pass ("1,2"): not offered again.
     passed_slots: Mapped[list[str]] = mapped_column(TagList, default=list)

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from mentoring.audit import audit
 from mentoring.consultations.helpers import (
@@ -26,7 +27,7 @@ from mentoring.mentorships.forms import (
     StatusForm,
     VettingForm,
 )
-from mentoring.mentorships.matching import batch_match, rank
+from mentoring.mentorships.matching import rank
 from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch, MentorProfile, MentorStatus
 from mentoring.mentorships.reasons import describe
 from mentoring.mentorships.views import carry_out, end_by, need_of, refusal
@@ -142,7 +143,7 @@ def matching():
     audit("matching_viewed")
     db.session.commit()
     offers = services.available_offers(today())
-    proposal = batch_match({match.id: services.need_of_match(match) for match in waiting}, offers)
+    proposal = services.propose_batch(waiting, offers)
     # For assigning one family directly: the five best fits of each, from the same offers.
     options = {match.id: rank(services.need_of_match(match), offers, 5) for match in waiting}
     mentor_ids = {f.mentor_id for f in proposal.values()} | {
@@ -226,6 +227,10 @@ def mentorings():
     matches = db.session.scalars(
         select(MentoringMatch)
         .where(MentoringMatch.status == MatchStatus.ACTIVE)
+        .options(
+            joinedload(MentoringMatch.parent),
+            joinedload(MentoringMatch.mentor).joinedload(MentorProfile.user),
+        )
         .order_by(MentoringMatch.answered_at)
     ).all()
     audit("mentorings_viewed")

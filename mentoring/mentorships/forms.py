@@ -50,6 +50,14 @@ END_LABELS = [
 LOG_MODE_LABELS = [*CONTACT_LABELS, ("message", _l("By message"))]
 
 
+def has_a_language(form) -> bool:  # type: ignore[no-untyped-def]
+    """Sharing a language is the one hard rule of matching: a family and a mentor name at least one."""
+    if not form.languages.data and not form.languages.errors:
+        form.languages.errors.append(_("Please choose at least one language."))
+        return False
+    return True
+
+
 class MentorProfileForm(BaseForm):
     languages = CheckboxesField(_l("Languages you speak"), choices=[])
     districts = CheckboxesField(_l("Districts where you can meet families"), choices=[])
@@ -72,11 +80,7 @@ class MentorProfileForm(BaseForm):
     )
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
-        valid = super().validate(extra_validators)
-        if not self.languages.data and not self.languages.errors:
-            self.languages.errors.append(_("Please choose at least one language."))
-            return False
-        return valid
+        return super().validate(extra_validators) & has_a_language(self)
 
 
 class VettingForm(BaseForm):
@@ -121,11 +125,7 @@ class NeedForm(BaseForm):
     contact_mode = ChoiceField(_l("How would you like to keep in touch? (optional)"), choices=[])
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
-        valid = super().validate(extra_validators)
-        if not self.languages.data and not self.languages.errors:
-            self.languages.errors.append(_("Please choose at least one language."))
-            return False
-        return valid
+        return super().validate(extra_validators) & has_a_language(self)
 
 
 class DeclineForm(BaseForm):

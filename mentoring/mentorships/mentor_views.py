@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import services as slots
@@ -101,6 +102,7 @@ def requests():
     matches = db.session.scalars(
         select(MentoringMatch)
         .where(MentoringMatch.mentor_id == profile.id, MentoringMatch.status.in_(services.OPEN_STATUSES))
+        .options(joinedload(MentoringMatch.parent))
         .order_by(MentoringMatch.requested_at)
     ).all()
     db.session.commit()

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from mentoring.accounts.models import User
 from mentoring.accounts.services import NewAccount, create_user
@@ -318,15 +319,15 @@ def waiting_requests() -> list[MentoringMatch]:
         db.session.scalars(
             select(MentoringMatch)
             .where(MentoringMatch.status == MatchStatus.WAITING)
+            .options(joinedload(MentoringMatch.parent))  # every row shows the family's name
             .order_by(MentoringMatch.requested_at)
         )
     )
 
 
-def propose_batch(today: date) -> dict[int, Fit]:
+def propose_batch(waiting: list[MentoringMatch], offers: list[Offer]) -> dict[int, Fit]:
     """A draft for the coordinator: waiting families matched for the highest total score."""
-    needs = {match.id: need_of_match(match) for match in waiting_requests()}
-    return batch_match(needs, available_offers(today))
+    return batch_match({match.id: need_of_match(match) for match in waiting}, offers)
 
 
 def assign(match_id: int, mentor_id: int, now: datetime | None = None) -> MentoringMatch:

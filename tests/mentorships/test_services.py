@@ -205,7 +205,7 @@ def test_the_batch_proposal_and_assignment_respect_capacity(app):
             )
             db.session.commit()
     with app.app_context():
-        proposal = services.propose_batch(TODAY)
+        proposal = services.propose_batch(services.waiting_requests(), services.available_offers(TODAY))
         assert len(proposal) == 1 and next(iter(proposal.values())).mentor_id == mentor
         first, second = waiting
         services.assign(first, mentor)
