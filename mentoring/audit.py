@@ -11,7 +11,8 @@ from flask_login import current_user
 from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mentoring.db import UTCDateTime, utcnow
+from mentoring.clock import utcnow
+from mentoring.db import UTCDateTime
 from mentoring.extensions import db
 
 

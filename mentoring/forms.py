@@ -88,38 +88,6 @@ def valid_phone(form: FlaskForm, field: Field) -> None:
     field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def good_password(username_field: str | None = "username"):  # type: ignore[no-untyped-def]
-    def check(form: FlaskForm, field: Field) -> None:
-        # Imported here: mentoring.accounts imports this module while it loads.
-        from mentoring.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
-
-        username = ""
-        if username_field and username_field in form:
-            username = form[username_field].data or ""
-        elif getattr(form, "user_name_for_password", None):
-            username = form.user_name_for_password
-        problem = password_problem(field.data or "", username)
-        if problem == "too_short":
-            raise ValidationError(_l("The password needs at least %(min)d characters.", min=MIN_LENGTH))
-        if problem == "too_long":
-            raise ValidationError(_l("Please use at most %(max)d characters.", max=MAX_LENGTH))
-        if problem == "too_common":
-            raise ValidationError(
-                _l("This password is too easy to guess. Try a short sentence you can remember.")
-            )
-
-    return check
-
-
-def password_field(label: str, username_field: str | None = "username") -> PasswordField:
-    return PasswordField(
-        label,
-        [required(_l("Please choose a password.")), good_password(username_field)],
-        description=_l("At least 8 characters. A short sentence is easy to remember."),
-        render_kw={"autocomplete": "new-password"},
-    )
-
-
 def confirm_field(other: str) -> PasswordField:
     return PasswordField(
         _l("Repeat the password"),

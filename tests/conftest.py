@@ -383,10 +383,10 @@ def waitlist_world(app: Flask, slot_id: int, booking_id: int) -> dict:
     """A parent on the waitlist, a seat held for another, an interpreter request, a reminder link."""
     from datetime import date
 
+    from mentoring.clock import utcnow
     from mentoring.consultations import booking as booking_rules
     from mentoring.consultations import waitlist
     from mentoring.consultations.models import Booking
-    from mentoring.db import utcnow
 
     with app.app_context():
         contact = booking_rules.Contact(
@@ -449,9 +449,9 @@ def mentoring_world(app: Flask) -> dict:
     """thementor mentors thementee (with a meeting time and a logged contact); a family waits."""
     from datetime import date
 
+    from mentoring.clock import utcnow
     from mentoring.consultations import services as consultations
     from mentoring.consultations.models import ContactMode
-    from mentoring.db import utcnow
     from mentoring.mentorships import relationship
     from mentoring.mentorships import services as mentoring
     from mentoring.mentorships.matching import Need

@@ -63,9 +63,9 @@ def make_slot(app: Flask, expert_id: int, starts_in=None, minutes: int = 30, **o
     """
     from datetime import timedelta
 
+    from mentoring.clock import utcnow
     from mentoring.consultations import services as consultations
     from mentoring.consultations.models import ContactMode, ExpertProfile
-    from mentoring.db import utcnow
 
     spec = consultations.SlotSpec(
         mode=overrides.pop("mode", ContactMode.PHONE),

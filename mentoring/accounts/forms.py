@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import InputRequired
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Field, PasswordField, StringField
+from wtforms.validators import InputRequired, ValidationError
 
+from mentoring.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from mentoring.forms import (
     BaseForm,
     ChoiceField,
@@ -9,11 +11,39 @@ from mentoring.forms import (
     email_field,
     max_length,
     optional,
-    password_field,
     phone_field,
     required,
     username_shape,
 )
+
+
+def good_password(username_field: str | None = "username"):  # type: ignore[no-untyped-def]
+    def check(form: FlaskForm, field: Field) -> None:
+        username = ""
+        if username_field and username_field in form:
+            username = form[username_field].data or ""
+        elif getattr(form, "user_name_for_password", None):
+            username = form.user_name_for_password
+        problem = password_problem(field.data or "", username)
+        if problem == "too_short":
+            raise ValidationError(_l("The password needs at least %(min)d characters.", min=MIN_LENGTH))
+        if problem == "too_long":
+            raise ValidationError(_l("Please use at most %(max)d characters.", max=MAX_LENGTH))
+        if problem == "too_common":
+            raise ValidationError(
+                _l("This password is too easy to guess. Try a short sentence you can remember.")
+            )
+
+    return check
+
+
+def password_field(label: str, username_field: str | None = "username") -> PasswordField:
+    return PasswordField(
+        label,
+        [required(_l("Please choose a password.")), good_password(username_field)],
+        description=_l("At least 8 characters. A short sentence is easy to remember."),
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 def username_field() -> StringField:

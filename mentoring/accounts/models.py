@@ -4,7 +4,8 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mentoring.db import UTCDateTime, str_enum, utcnow
+from mentoring.clock import utcnow
+from mentoring.db import UTCDateTime, str_enum
 from mentoring.extensions import db
 from mentoring.security import Role
 

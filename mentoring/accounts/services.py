@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from mentoring.accounts.models import Invitation, PasswordResetToken, User
 from mentoring.accounts.passwords import password_problem
-from mentoring.db import utcnow
+from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.security import Role
 

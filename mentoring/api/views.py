@@ -9,16 +9,9 @@ from mentoring.api.openapi import openapi_document
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import services
 from mentoring.consultations.forms import BookingForm
-from mentoring.consultations.helpers import (
-    age_group_choices,
-    booking_refused,
-    contact_from,
-    district_choices,
-    message_language_choices,
-    today,
-    topic_choices,
-    zone,
-)
+from mentoring.clock import today, zone
+from mentoring.reference.choices import age_group_choices, district_choices, message_language_choices, topic_choices
+#LOCAL booking_refused, contact_from
 from mentoring.consultations.models import ContactMode, Slot
 from mentoring.extensions import csrf, db
 from mentoring.i18n.languages import KNOWN_LANGUAGES

@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from mentoring.clock import utcnow
 from mentoring.consultations.models import (
     SEAT_HOLDING,
     Booking,
@@ -35,7 +36,6 @@ from mentoring.consultations.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.links import public_url
 from mentoring.notifications.services import cancel_pending, queue_email, queue_message
@@ -334,7 +334,7 @@ def end_booking(booking: Booking, status: BookingStatus, reason: str) -> None:
 def offer_freed_seat(slot_id: int) -> None:
     # Imported here: the waitlist builds on this module's booking rules.
     from mentoring.consultations import waitlist
-    from mentoring.consultations.helpers import zone
+    from mentoring.clock import zone
 
     slot = db.session.get(Slot, slot_id)
     if slot is not None and slot.status == SlotStatus.OPEN:

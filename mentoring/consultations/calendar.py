@@ -7,9 +7,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
+from mentoring.clock import utcnow
 from mentoring.consultations.expert_services import agenda
 from mentoring.consultations.models import SEAT_HOLDING, Booking, CallDirection, ContactMode, ExpertProfile
-from mentoring.db import utcnow
 
 
 def new_calendar() -> Calendar:

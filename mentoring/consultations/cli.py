@@ -1,8 +1,8 @@
 import click
 from flask.cli import AppGroup
 
+from mentoring.clock import utcnow
 from mentoring.consultations import waitlist
-from mentoring.db import utcnow
 from mentoring.extensions import db
 
 consultations_cli = AppGroup("consultations", help="Consultation chores (run from cron).")

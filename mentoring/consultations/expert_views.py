@@ -16,13 +16,8 @@ from mentoring.consultations.forms import (
     SeriesForm,
     SlotForm,
 )
-from mentoring.consultations.helpers import (
-    local_day_bounds,
-    spoken_language_choices,
-    today,
-    topic_choices,
-    zone,
-)
+from mentoring.clock import day_bounds, today, zone
+from mentoring.reference.choices import spoken_language_choices, topic_choices
 from mentoring.consultations.models import CallDirection, ContactMode, SlotSeries
 from mentoring.extensions import db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
@@ -80,8 +75,8 @@ def agenda():
         day = today()
     week = request.args.get("view") == "week"
     first = day - timedelta(days=day.weekday()) if week else day
-    start, _end = local_day_bounds(first)
-    _start, end = local_day_bounds(first + timedelta(days=6 if week else 0))
+    start, _end = day_bounds(first)
+    _start, end = day_bounds(first + timedelta(days=6 if week else 0))
     db.session.commit()  # the profile may just have been created
     return render_template(
         "consultations/agenda.html",
@@ -203,7 +198,7 @@ def series_day_off(series_id: int):
     form = DayOffForm()
     if not form.validate_on_submit():
         return render_series_list(form, DayOffForm(formdata=None), series_id), 422
-    start, end = local_day_bounds(form.day.data)
+    start, end = day_bounds(form.day.data)
     cancelled, told = booking_rules.skip_series_date(series, start, end, form.reason.data)
     db.session.commit()
     flash(
@@ -224,7 +219,7 @@ def series_end(series_id: int):
     form = DayOffForm()
     if not form.validate_on_submit():
         return render_series_list(DayOffForm(formdata=None), form, series_id), 422
-    start, _end = local_day_bounds(form.day.data)
+    start, _end = day_bounds(form.day.data)
     cancelled, told = booking_rules.cancel_series_from(series, form.day.data, start, form.reason.data)
     db.session.commit()
     flash(

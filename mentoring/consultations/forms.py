@@ -23,6 +23,7 @@ from mentoring.forms import (
     select_choices,
 )
 from mentoring.i18n.languages import KNOWN_LANGUAGES
+from mentoring.reference.choices import WEEKDAY_LABELS
 
 MODE_LABELS = [
     (ContactMode.PHONE.value, _l("By phone")),
@@ -31,15 +32,6 @@ MODE_LABELS = [
 CALL_LABELS = [
     (CallDirection.EXPERT_CALLS.value, _l("I call the parent")),
     (CallDirection.PARENT_CALLS.value, _l("The parent calls me")),
-]
-WEEKDAY_LABELS = [
-    ("0", _l("Monday")),
-    ("1", _l("Tuesday")),
-    ("2", _l("Wednesday")),
-    ("3", _l("Thursday")),
-    ("4", _l("Friday")),
-    ("5", _l("Saturday")),
-    ("6", _l("Sunday")),
 ]
 
 

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from mentoring.audit import audit
+from mentoring.clock import utcnow
 from mentoring.consultations import bp
 from mentoring.consultations.models import Booking, InterpreterRequest, Slot
-from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
 from mentoring.security import Role, role_required

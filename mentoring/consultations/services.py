@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from mentoring.accounts.models import User
+from mentoring.clock import utcnow
 from mentoring.consultations.models import (
     CallDirection,
     ContactMode,
@@ -16,7 +17,7 @@ from mentoring.consultations.models import (
     SlotSeries,
     SlotStatus,
 )
-from mentoring.db import has_tag, utcnow
+from mentoring.db import has_tag
 from mentoring.extensions import db
 
 MAX_SERIES_WEEKS = 53

@@ -13,8 +13,9 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from mentoring.clock import utcnow
 from mentoring.consultations import booking as booking_rules
-from mentoring.consultations.helpers import zone
+from mentoring.clock import zone
 from mentoring.consultations.models import (
     Booking,
     BookingStatus,
@@ -22,7 +23,7 @@ from mentoring.consultations.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from mentoring.db import has_tag, utcnow
+from mentoring.db import has_tag
 from mentoring.extensions import db
 from mentoring.links import public_url
 from mentoring.notifications.services import queue_message

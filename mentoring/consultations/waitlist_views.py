@@ -7,17 +7,9 @@ from flask_babel import gettext as _
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import bp, waitlist
 from mentoring.consultations.forms import MODE_LABELS, WaitlistForm
-from mentoring.consultations.helpers import (
-    PREFER_NOT_TO_SAY,
-    age_group_choices,
-    booking_refused,
-    contact_from,
-    district_choices,
-    message_language_choices,
-    spoken_language_choices,
-    today,
-    topic_choices,
-)
+from mentoring.clock import today
+from mentoring.reference.choices import PREFER_NOT_TO_SAY, age_group_choices, district_choices, message_language_choices, spoken_language_choices, topic_choices
+#LOCAL booking_refused, contact_from
 from mentoring.consultations.views import own_booking_or_404
 from mentoring.extensions import db
 from mentoring.ratelimits import rate_limit

@@ -7,15 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from mentoring.audit import audit
-from mentoring.consultations.helpers import (
-    PREFER_NOT_TO_SAY,
-    age_group_choices,
-    district_choices,
-    message_language_choices,
-    spoken_language_choices,
-    today,
-    topic_choices,
-)
+from mentoring.clock import today
+from mentoring.reference.choices import PREFER_NOT_TO_SAY, age_group_choices, district_choices, message_language_choices, spoken_language_choices, topic_choices
 from mentoring.extensions import db
 from mentoring.mentorships import bp, messages, relationship, services
 from mentoring.mentorships.forms import (

@@ -2,7 +2,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField, TextAreaField
 
-from mentoring.consultations.forms import WEEKDAY_LABELS
 from mentoring.forms import (
     BaseForm,
     CheckboxesField,
@@ -20,6 +19,7 @@ from mentoring.forms import (
     select_choices,
 )
 from mentoring.mentorships.models import ContactPreference
+from mentoring.reference.choices import PREFER_NOT_TO_SAY, REFERRAL_LABELS, WEEKDAY_LABELS
 
 CONTACT_LABELS = [
     (ContactPreference.IN_PERSON.value, _l("Meeting in person")),
@@ -30,15 +30,6 @@ CONTACT_LABELS = [
 
 DAY_PARTS = [("morning", _l("mornings")), ("afternoon", _l("afternoons")), ("evening", _l("evenings"))]
 SHARE_LABELS = [("phone", _l("My phone number")), ("email", _l("My e-mail address"))]
-REFERRAL_LABELS = [
-    ("kita", _l("Kita (day care)")),
-    ("midwife", _l("Midwife")),
-    ("paediatrician", _l("Paediatrician")),
-    ("family_centre", _l("Family centre")),
-    ("school", _l("School")),
-    ("self", _l("Found it myself")),
-    ("other", _l("Someone else")),
-]
 END_LABELS = [
     ("goals_met", _l("The goals are reached")),
     ("not_fitting", _l("It does not fit")),
@@ -160,7 +151,7 @@ class AskingForm(BaseForm):
     survey_consent = BooleanField(_l("You may send me a short survey later (optional, anonymous)."))
     referral = ChoiceField(
         _l("Who told you about us? (optional)"),
-        choices=select_choices([("", _l("Prefer not to say")), *REFERRAL_LABELS]),
+        choices=select_choices([("", PREFER_NOT_TO_SAY), *REFERRAL_LABELS]),
     )
 
 

@@ -10,13 +10,8 @@ from sqlalchemy.orm import joinedload
 
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import services as slots
-from mentoring.consultations.helpers import (
-    age_group_choices,
-    spoken_language_choices,
-    today,
-    topic_choices,
-    zone,
-)
+from mentoring.clock import today, zone
+from mentoring.reference.choices import age_group_choices, spoken_language_choices, topic_choices
 from mentoring.consultations.models import ContactMode
 from mentoring.extensions import db
 from mentoring.mentorships import bp, messages, relationship, services

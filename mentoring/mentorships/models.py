@@ -5,7 +5,8 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentoring.accounts.models import User
-from mentoring.db import TagList, UTCDateTime, str_enum, utcnow
+from mentoring.clock import utcnow
+from mentoring.db import TagList, UTCDateTime, str_enum
 from mentoring.extensions import db
 
 

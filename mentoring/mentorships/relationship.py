@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select, update
 
 from mentoring.accounts.models import User
-from mentoring.db import utcnow
+from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.mentorships.models import (
     EndedBy,

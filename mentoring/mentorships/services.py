@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from mentoring.accounts.models import User
 from mentoring.accounts.services import NewAccount, create_user
-from mentoring.db import utcnow
+from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.mentorships.matching import Fit, Need, Offer, batch_match, fit, rank
 from mentoring.mentorships.models import (

@@ -5,15 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from mentoring.consultations.helpers import (
-    PREFER_NOT_TO_SAY,
-    age_group_choices,
-    district_choices,
-    spoken_language_choices,
-    today,
-    topic_choices,
-    zone,
-)
+from mentoring.clock import today, zone
+from mentoring.reference.choices import PREFER_NOT_TO_SAY, age_group_choices, district_choices, spoken_language_choices, topic_choices
 from mentoring.consultations.services import SlotFilter, list_bookable_slots
 from mentoring.extensions import db
 from mentoring.mentorships import bp, messages, relationship, services

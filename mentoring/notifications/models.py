@@ -4,7 +4,8 @@ from enum import StrEnum
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mentoring.db import UTCDateTime, str_enum, utcnow
+from mentoring.clock import utcnow
+from mentoring.db import UTCDateTime, str_enum
 from mentoring.extensions import db
 
 

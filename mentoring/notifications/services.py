@@ -6,7 +6,7 @@ from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import select, update
 
-from mentoring.db import utcnow
+from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.notifications.backends import DeliveryError, backend_for
 from mentoring.notifications.models import Channel, OutboxMessage, OutboxStatus

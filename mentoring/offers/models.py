@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Date, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mentoring.db import TagList, UTCDateTime, str_enum, utcnow
+from mentoring.clock import utcnow
+from mentoring.db import TagList, UTCDateTime, str_enum
 from mentoring.extensions import db
 
 

@@ -4,7 +4,8 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from mentoring.consultations.helpers import spoken_language_choices, today, topic_choices
+from mentoring.clock import today
+from mentoring.reference.choices import spoken_language_choices, topic_choices
 from mentoring.extensions import db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
 from mentoring.links import public_url

@@ -8,8 +8,8 @@ from flask_login import current_user, logout_user
 from werkzeug.security import check_password_hash
 
 from mentoring.audit import AUDIT_ACTIONS, audit_entries
+from mentoring.clock import utcnow
 from mentoring.consultations.views import own_booking_or_404
-from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.forms import BaseForm
 from mentoring.mentorships import messages

@@ -1,7 +1,7 @@
 import click
 from flask.cli import AppGroup
 
-from mentoring.db import utcnow
+from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.surveys import services
 

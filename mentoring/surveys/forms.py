@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 
-from mentoring.consultations.helpers import PREFER_NOT_TO_SAY
+from mentoring.reference.choices import PREFER_NOT_TO_SAY
 from mentoring.forms import (
     BaseForm,
     ChoiceField,

@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mentoring.db import UTCDateTime, utcnow
+from mentoring.clock import utcnow
+from mentoring.db import UTCDateTime
 from mentoring.extensions import db
 
 SCALE = range(1, 6)

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import or_, select
 
-from mentoring.db import utcnow
+from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.links import public_url
 from mentoring.notifications.services import cancel_pending, queue_message

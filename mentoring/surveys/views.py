@@ -12,7 +12,8 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from mentoring.consultations import booking as booking_rules
-from mentoring.consultations.helpers import age_group_choices, today, zone
+from mentoring.clock import today, zone
+from mentoring.reference.choices import age_group_choices
 from mentoring.consultations.services import get_or_create_profile
 from mentoring.extensions import db
 from mentoring.i18n.languages import KNOWN_LANGUAGES

@@ -146,7 +146,7 @@ def seed_demo_mentoring(profile, coordinator: User) -> None:  # type: ignore[no-
     from datetime import date, datetime, time, timedelta
 
     from mentoring.consultations import services as consultations
-    from mentoring.consultations.helpers import zone
+    from mentoring.clock import zone
     from mentoring.consultations.models import ContactMode
     from mentoring.mentorships import relationship
     from mentoring.mentorships import services as mentoring

@@ -4,7 +4,7 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import select
 
-from mentoring.db import utcnow
+from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage
 from tests.conftest import submit

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from mentoring.clock import utcnow
 from mentoring.consultations.models import Booking, BookingStatus, Slot
-from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.reference.services import load_reference_file
 from tests.browser.test_first_journey import assert_accessible, screenshot, screenshots

@@ -6,8 +6,8 @@ import time_machine
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from mentoring.clock import utcnow
 from mentoring.consultations.models import Booking, BookingStatus, Slot
-from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage, OutboxStatus
 from tests.conftest import submit

@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 import time_machine
 from sqlalchemy import select
 
+from mentoring.clock import utcnow
 from mentoring.consultations.models import Booking, BookingStatus, Slot, SlotStatus
-from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage
 from tests.conftest import submit

@@ -4,7 +4,7 @@ from email import message_from_bytes, policy
 import time_machine
 from sqlalchemy import select
 
-from mentoring.db import utcnow
+from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage, OutboxStatus
 from tests.conftest import submit

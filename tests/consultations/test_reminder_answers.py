@@ -8,8 +8,8 @@ import time_machine
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
+from mentoring.clock import utcnow
 from mentoring.consultations.models import Booking, BookingStatus, InterpreterRequest, WaitlistEntry
-from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage
 from tests.conftest import submit

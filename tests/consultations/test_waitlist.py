@@ -8,10 +8,10 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from mentoring.clock import utcnow
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import waitlist
 from mentoring.consultations.models import Booking, BookingStatus, Slot, WaitlistEntry, WaitlistStatus
-from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage
 from tests.conftest import submit

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from mentoring.accounts import services as accounts
-from mentoring.db import utcnow
+from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.mentorships import chores, relationship, services
 from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch, MentorProfile, MentorStatus

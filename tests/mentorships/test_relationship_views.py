@@ -7,8 +7,8 @@ import time_machine
 from sqlalchemy import func, select
 
 from mentoring.accounts import services as accounts
+from mentoring.clock import utcnow
 from mentoring.consultations.models import Booking, Slot
-from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.mentorships import services
 from mentoring.mentorships.models import MatchStatus, MentorAway, MentorContact, MentoringMatch, MentorStatus

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from mentoring.accounts import services as accounts
-from mentoring.db import utcnow
+from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.mentorships import services
 from mentoring.mentorships.matching import Need

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from mentoring.db import utcnow
+from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.offers import services
 from mentoring.offers.models import Offer

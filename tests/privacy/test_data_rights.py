@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from mentoring.accounts import services as accounts
 from mentoring.accounts.models import PasswordResetToken
 from mentoring.audit import AuditEntry
+from mentoring.clock import utcnow
 from mentoring.consultations.models import Booking, BookingStatus, Slot, WaitlistEntry
-from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.mentorships.models import MatchStatus, MentorContact, MentoringMatch, MentorProfile
 from mentoring.notifications.models import OutboxMessage, OutboxStatus

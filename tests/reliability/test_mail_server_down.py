@@ -7,8 +7,8 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import func, select
 
+from mentoring.clock import utcnow
 from mentoring.consultations.models import Booking
-from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage, OutboxStatus
 from tests.conftest import submit
