@@ -26,6 +26,8 @@ from werkzeug.serving import make_server
 
 from mentoring import create_app
 from mentoring.accounts import services as accounts
+from mentoring.consultations import messages as booking_messages
+from mentoring.consultations import seats
 from mentoring.extensions import db
 from mentoring.ratelimits import app_limiter
 from mentoring.reference.services import load_reference_file
@@ -389,18 +391,16 @@ def waitlist_world(app: Flask, slot_id: int, booking_id: int) -> dict:
     from mentoring.consultations.models import Booking
 
     with app.app_context():
-        contact = booking_rules.Contact(
+        contact = seats.Contact(
             name="Ioana", locale="ro", privacy_version="t", phone="+4917611112222"
         )
         _entry, waiting = waitlist.join(contact, waitlist.Wish(None, "tr", None, 4), date.today())
-        _held, held_token = booking_rules.book_slot(
-            slot_id,
-            booking_rules.Contact(name="Elena", locale="de", privacy_version="t", phone="+4917633334444"),
-            hold_until=utcnow() + timedelta(hours=2),
-        )
+        elena = seats.Contact(name="Elena", locale="de", privacy_version="t", phone="+4917633334444")
+        slot = seats.take_seat(slot_id, elena.key, None)
+        _held, held_token = seats.new_booking(slot, elena, hold_until=utcnow() + timedelta(hours=2))
         booking = db.session.get(Booking, booking_id)
         booking_rules.request_interpreter(booking, "ar", "phone")
-        answer = booking_rules.answer_url(booking, "not-coming").removeprefix("http://localhost")
+        answer = booking_messages.answer_url(booking, "not-coming").removeprefix("http://localhost")
         db.session.commit()
         return {"waitlist": waiting, "held": held_token, "answer": answer.split("?")[0]}
 
@@ -452,7 +452,7 @@ def mentoring_world(app: Flask) -> dict:
     from mentoring.clock import utcnow
     from mentoring.consultations import services as consultations
     from mentoring.consultations.models import ContactMode
-    from mentoring.mentorships import relationship
+    from mentoring.mentorships import relationship, vetting
     from mentoring.mentorships import services as mentoring
     from mentoring.mentorships.matching import Need
     from mentoring.mentorships.models import MentorAway, MentorStatus
@@ -460,7 +460,7 @@ def mentoring_world(app: Flask) -> dict:
     make_user(app, username="thementee", phone="0176 2222222", email="mentee@example.org")
     with app.app_context():
         mentor_user = accounts.find_user_by_username("thementor")
-        profile = mentoring.mentor_profile_for(mentor_user)
+        profile = vetting.mentor_profile_of(mentor_user)
         profile.languages, profile.districts, profile.capacity = ["de", "tr"], ["mitte-styrum"], 3
         profile.status, profile.shares, profile.availability = MentorStatus.ACTIVE, ["phone"], ["0-evening"]
         profile.certificate_seen_on = date.today() - timedelta(days=40)
@@ -470,7 +470,7 @@ def mentoring_world(app: Flask) -> dict:
         mentoring.accept(profile, match.id)
         entry = relationship.ContactEntry(date.today(), "phone", 20, ["sleep"], "Gutes Gespräch")
         relationship.log_contact(profile, match.id, entry)
-        host = consultations.get_or_create_profile(mentor_user)
+        host = consultations.expert_profile_of(mentor_user)
         spec = consultations.SlotSpec(mode=ContactMode.PHONE, languages=["tr"], topics=[], min_notice_hours=2)
         meeting = consultations.create_slot(
             host, utcnow().replace(microsecond=0) + timedelta(days=4), 60, spec

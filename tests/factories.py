@@ -50,7 +50,7 @@ def make_expert(
     username = make_user(app, role=Role.EXPERT, username=username, email=email, **fields)
     with app.app_context():
         user = services.find_user_by_username(username)
-        profile = consultations.get_or_create_profile(user)
+        profile = consultations.expert_profile_of(user)
         consultations.update_profile(profile, "Hebamme", list(languages), None)
         db.session.commit()
         return profile.id
@@ -98,7 +98,8 @@ PARENT = {
 
 def book_in_db(app: Flask, slot_id: int, **contact) -> tuple[int, str]:  # type: ignore[no-untyped-def]
     """Book through the service with a real commit; returns (booking id, manage token)."""
-    from mentoring.consultations.booking import Contact, book_slot
+    from mentoring.consultations.booking import book_slot
+    from mentoring.consultations.seats import Contact
 
     values = {"name": "Ayla", "phone": "+4917612345678", "locale": "de", "privacy_version": "test"} | contact
     with app.app_context():

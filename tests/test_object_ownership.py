@@ -66,18 +66,18 @@ PUBLIC_IDS = {"static", "mentorships.send_request", "consultations.book", "api.c
 def intruders(app, world):
     make_user(app, role="mentor", username="othermentor")
     make_expert(app, username="otherexpert")
-    from datetime import date, time, timedelta
+    from datetime import time, timedelta
 
+    from mentoring import clock
     from mentoring.consultations import services as consultations
-    from mentoring.consultations.helpers import zone
     from mentoring.consultations.models import ContactMode, ExpertProfile
 
     with app.app_context():
         sabine = db.session.get(ExpertProfile, world["expert"])
         spec = consultations.SlotSpec(mode=ContactMode.PHONE, languages=["de"], topics=[])
-        first = date.today() + timedelta(days=14)
+        first = clock.today() + timedelta(days=14)
         series, _count = consultations.create_series(
-            sabine, first.weekday(), time(9), time(10), 30, first, first + timedelta(days=7), [], spec, zone()
+            sabine, first.weekday(), time(9), time(10), 30, first, first + timedelta(days=7), [], spec
         )
         db.session.commit()
         return world | {"series": series.id}

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from mentoring import events
 from mentoring.accounts.models import Invitation, PasswordResetToken, User
 from mentoring.accounts.passwords import password_problem
 from mentoring.clock import utcnow
@@ -75,6 +76,8 @@ def create_user(account: NewAccount, role: Role) -> User:
     )
     db.session.add(user)
     db.session.flush()
+    # The domains that keep a profile per role create it now, so no page has to on first visit.
+    events.account_created.send(user)
     return user
 
 

@@ -6,12 +6,12 @@ from werkzeug.datastructures import MultiDict
 
 from mentoring.api import bp
 from mentoring.api.openapi import openapi_document
+from mentoring.clock import local, today
 from mentoring.consultations import booking as booking_rules
-from mentoring.consultations import services
+from mentoring.consultations import messages as booking_messages
+from mentoring.consultations import seats
+from mentoring.consultations import slots as slot_rules
 from mentoring.consultations.forms import BookingForm
-from mentoring.clock import today, zone
-from mentoring.reference.choices import age_group_choices, district_choices, message_language_choices, topic_choices
-#LOCAL booking_refused, contact_from
 from mentoring.consultations.models import ContactMode, Slot
 from mentoring.extensions import csrf, db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
@@ -19,6 +19,12 @@ from mentoring.offers import services as offer_services
 from mentoring.offers.models import CHAIN
 from mentoring.ratelimits import rate_limit
 from mentoring.reference import services as reference
+from mentoring.reference.choices import (
+    age_group_choices,
+    district_choices,
+    message_language_choices,
+    topic_choices,
+)
 from mentoring.security import public
 
 csrf.exempt(bp)  # no cookies are read here: nothing a forged cross-site request could use
@@ -36,8 +42,8 @@ def problem(status: int, message: str, errors: dict | None = None):  # type: ign
 def slot_json(slot: Slot) -> dict:
     return {
         "id": slot.id,
-        "starts_at": slot.starts_at.astimezone(zone()).isoformat(),
-        "ends_at": slot.ends_at.astimezone(zone()).isoformat(),
+        "starts_at": local(slot.starts_at).isoformat(),
+        "ends_at": local(slot.ends_at).isoformat(),
         "mode": slot.mode.value,
         "languages": slot.languages,
         "topics": slot.topics,
@@ -94,14 +100,14 @@ def list_slots():
         errors["topic"] = [_("Unknown topic.")]
     if errors:
         return problem(422, _("Some values are not right."), errors)
-    filters = services.SlotFilter(
+    filters = slot_rules.SlotFilter(
         topic=topic or None,
         language=language or None,
         mode=ContactMode(mode) if mode else None,
         date_from=first,
         date_to=last,
     )
-    return {"slots": [slot_json(slot) for slot in services.list_bookable_slots(filters, zone(), limit=500)]}
+    return {"slots": [slot_json(slot) for slot in slot_rules.list_bookable_slots(filters, limit=500)]}
 
 
 @bp.get("/offers")
@@ -184,21 +190,21 @@ def create_booking():
         for name, messages in form.errors.items():
             errors.setdefault("language" if name == "locale" else name, messages)
         return problem(422, _("Some values are not right."), errors)
-    slot = services.get_bookable_slot(slot_id)
+    slot = slot_rules.get_slot(slot_id)
     if slot is None:
         return problem(404, _("This page does not exist, or it has moved."))
-    contact = contact_from(form)
+    contact = form.contact()
     try:
         booking, token = booking_rules.book_slot(slot_id, contact)
-    except booking_rules.BookingError as error:
+    except seats.BookingError as error:
         db.session.rollback()
-        return problem(409, booking_refused(error))
+        return problem(409, str(error.message))
     db.session.commit()
     return {
         "reference": booking.reference,
-        "manage_url": booking_rules.manage_url(booking, token),
-        "starts_at": booking.slot.starts_at.astimezone(zone()).isoformat(),
-        "ends_at": booking.slot.ends_at.astimezone(zone()).isoformat(),
+        "manage_url": booking_messages.manage_url(booking, token),
+        "starts_at": local(booking.slot.starts_at).isoformat(),
+        "ends_at": local(booking.slot.ends_at).isoformat(),
         "mode": booking.slot.mode.value,
         "token": token,
     }, 201
@@ -218,8 +224,8 @@ def cancel_booking(reference: str):
         return problem(404, _("No booking with this reference and token."))
     try:
         booking_rules.cancel_by_parent(booking, token)
-    except booking_rules.BookingError as error:
+    except seats.BookingError as error:
         db.session.rollback()
-        return problem(409, booking_refused(error))
+        return problem(409, str(error.message))
     db.session.commit()
     return {"reference": booking.reference, "status": booking.status.value}

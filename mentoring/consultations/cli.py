@@ -2,7 +2,7 @@ import click
 from flask.cli import AppGroup
 
 from mentoring.clock import utcnow
-from mentoring.consultations import waitlist
+from mentoring.consultations import booking as booking_rules
 from mentoring.extensions import db
 
 consultations_cli = AppGroup("consultations", help="Consultation chores (run from cron).")
@@ -11,6 +11,6 @@ consultations_cli = AppGroup("consultations", help="Consultation chores (run fro
 @consultations_cli.command("holds")
 def holds() -> None:
     """Seats held for waiting parents who did not take them in time go to the next one (every 5 min)."""
-    lapsed = waitlist.lapse_holds(utcnow())
+    lapsed = booking_rules.lapse_holds(utcnow())
     db.session.commit()
     click.echo(f"{lapsed} holds lapsed")

@@ -6,8 +6,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from mentoring.consultations.booking import bookings_for_slots, hash_token
+from mentoring.consultations.booking import bookings_for_slots
 from mentoring.consultations.models import Booking, ExpertProfile, Slot
+from mentoring.consultations.seats import hash_token
 from mentoring.consultations.services import expert_slots
 from mentoring.extensions import db
 

@@ -1,13 +1,14 @@
 """Experts publish slots and series and keep their agenda; coordinators keep the topic list."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from mentoring.clock import at, day_bounds, local_date, local_now, today
 from mentoring.consultations import booking as booking_rules
-from mentoring.consultations import bp, expert_services, services, waitlist
+from mentoring.consultations import bp, expert_services, seats, services, waitlist
 from mentoring.consultations.forms import (
     WEEKDAY_LABELS,
     DayOffForm,
@@ -16,19 +17,17 @@ from mentoring.consultations.forms import (
     SeriesForm,
     SlotForm,
 )
-from mentoring.clock import day_bounds, today, zone
-from mentoring.reference.choices import spoken_language_choices, topic_choices
 from mentoring.consultations.models import CallDirection, ContactMode, SlotSeries
 from mentoring.extensions import db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
+from mentoring.reference.choices import spoken_language_choices, topic_choices
 from mentoring.security import Role, role_required
-from mentoring.surveys import services as surveys
 
 expert_only = role_required(Role.EXPERT)
 
 
-def my_profile():  # type: ignore[no-untyped-def]
-    return services.get_or_create_profile(current_user)
+def my_profile() -> services.ExpertProfile:
+    return services.expert_profile_of(current_user)
 
 
 def spec_from(form) -> services.SlotSpec:  # type: ignore[no-untyped-def]
@@ -77,7 +76,6 @@ def agenda():
     first = day - timedelta(days=day.weekday()) if week else day
     start, _end = day_bounds(first)
     _start, end = day_bounds(first + timedelta(days=6 if week else 0))
-    db.session.commit()  # the profile may just have been created
     return render_template(
         "consultations/agenda.html",
         profile=profile,
@@ -86,7 +84,7 @@ def agenda():
         week=week,
         previous=first - timedelta(days=7 if week else 1),
         following=first + timedelta(days=7 if week else 1),
-        now=datetime.now(zone()),
+        now=local_now(),
         video_base=current_app.config["VIDEO_BASE_URL"].rstrip("/"),
         language_names={code: lang.native_name for code, lang in KNOWN_LANGUAGES.items()},
     )
@@ -105,7 +103,6 @@ def expert_profile():
         db.session.commit()
         flash(_("Your details are saved."), "success")
         return redirect(url_for(".agenda"), 303)
-    db.session.commit()
     return render_template("consultations/expert_profile.html", form=form), 422 if form.errors else 200
 
 
@@ -115,7 +112,7 @@ def new_slot():
     profile = my_profile()
     form = prepare(SlotForm(), profile)
     if form.validate_on_submit():
-        starts_at = datetime.combine(form.day.data, form.start_time.data, zone())
+        starts_at = at(form.day.data, form.start_time.data)
         try:
             slot = services.create_slot(profile, starts_at, form.minutes.data, spec_from(form))
         except services.SlotError as error:
@@ -125,8 +122,7 @@ def new_slot():
             waitlist.offer_new_slots([slot.id])
             db.session.commit()
             flash(_("The time is published."), "success")
-            return redirect(url_for(".agenda", day=slot.starts_at.astimezone(zone()).date().isoformat()), 303)
-    db.session.commit()
+            return redirect(url_for(".agenda", day=local_date(slot.starts_at).isoformat()), 303)
     return render_template("consultations/slot_form.html", form=form), 422 if form.errors else 200
 
 
@@ -147,7 +143,6 @@ def new_series():
                 form.last_date.data,
                 form.skipped_dates(),
                 spec_from(form),
-                zone(),
             )
         except services.SlotError as error:
             db.session.rollback()
@@ -161,16 +156,13 @@ def new_series():
                 "success",
             )
             return redirect(url_for(".series_list"), 303)
-    db.session.commit()
     return render_template("consultations/series_form.html", form=form), 422 if form.errors else 200
 
 
 @bp.get("/expert/series")
 @expert_only
 def series_list():
-    response = render_series_list(DayOffForm(formdata=None), DayOffForm(formdata=None))
-    db.session.commit()
-    return response
+    return render_series_list(DayOffForm(formdata=None), DayOffForm(formdata=None))
 
 
 def render_series_list(day_off_form: DayOffForm, end_form: DayOffForm, failed_id: int | None = None):  # type: ignore[no-untyped-def]
@@ -198,8 +190,7 @@ def series_day_off(series_id: int):
     form = DayOffForm()
     if not form.validate_on_submit():
         return render_series_list(form, DayOffForm(formdata=None), series_id), 422
-    start, end = day_bounds(form.day.data)
-    cancelled, told = booking_rules.skip_series_date(series, start, end, form.reason.data)
+    cancelled, told = booking_rules.skip_series_date(series, form.day.data, form.reason.data)
     db.session.commit()
     flash(
         _(
@@ -219,8 +210,7 @@ def series_end(series_id: int):
     form = DayOffForm()
     if not form.validate_on_submit():
         return render_series_list(DayOffForm(formdata=None), form, series_id), 422
-    start, _end = day_bounds(form.day.data)
-    cancelled, told = booking_rules.cancel_series_from(series, form.day.data, start, form.reason.data)
+    cancelled, told = booking_rules.cancel_series_from(series, form.day.data, form.reason.data)
     db.session.commit()
     flash(
         _(
@@ -248,14 +238,14 @@ def expert_cancel_booking(booking_id: int):
     if form.validate_on_submit():
         try:
             booking_rules.cancel_by_expert(booking, form.reason.data)
-        except booking_rules.BookingError:
+        except seats.BookingError:
             db.session.rollback()
             flash(_("This booking cannot be cancelled any more."), "error")
         else:
             db.session.commit()
             flash(_("The booking is cancelled and the parent is told."), "success")
         return redirect(
-            url_for(".agenda", day=booking.slot.starts_at.astimezone(zone()).date().isoformat()), 303
+            url_for(".agenda", day=local_date(booking.slot.starts_at).isoformat()), 303
         )
     return render_template("consultations/expert_cancel.html", form=form, booking=booking), (
         422 if form.errors else 200
@@ -271,15 +261,13 @@ def attendance(booking_id: int):
         abort(400)
     try:
         booking_rules.mark_attendance(booking, value == "yes")
-    except booking_rules.BookingError:
+    except seats.BookingError:
         db.session.rollback()
         flash(_("Attendance can be recorded once the appointment has begun."), "error")
     else:
-        if value == "yes":
-            surveys.invite_after_consultation(booking)
         db.session.commit()
         flash(_("Saved."), "success")
-    return redirect(url_for(".agenda", day=booking.slot.starts_at.astimezone(zone()).date().isoformat()), 303)
+    return redirect(url_for(".agenda", day=local_date(booking.slot.starts_at).isoformat()), 303)
 
 
 @bp.route("/expert/calendar-feed", methods=["GET", "POST"])
@@ -296,7 +284,7 @@ def calendar_feed():
             feed_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
                 ".expert_calendar", token=token
             )
-    db.session.commit()
+        db.session.commit()
     return render_template(
         "consultations/calendar_feed.html", feed_url=feed_url, has_feed=bool(profile.feed_token_hash)
     )

@@ -1,11 +1,13 @@
 from datetime import date, datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
 from mentoring.consultations.models import CallDirection, ContactMode
+from mentoring.consultations.seats import Contact
 from mentoring.forms import (
     BaseForm,
     CheckboxesField,
@@ -78,6 +80,24 @@ class ContactForm(BaseForm):
             )
             return False
         return valid
+
+    def contact(self, user_id: int | None = None) -> Contact:
+        """The parent's checked details, as the booking and waitlist services take them."""
+        note = getattr(self, "note", None)
+        survey = getattr(self, "survey_consent", None)
+        return Contact(
+            name=self.name.data,
+            phone=self.phone.data or None,
+            email=self.email.data or None,
+            locale=self.locale.data,
+            district=self.district.data or None,
+            age_group=self.age_group.data or None,
+            note=(note.data or "") if note is not None else "",
+            user_id=user_id,
+            privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+            survey_consent=bool(survey.data) if survey is not None else False,
+            discreet=bool(self.discreet.data),
+        )
 
 
 INTERPRETER_MODES = [("phone", _l("By phone")), ("video", _l("By video"))]

@@ -1,12 +1,11 @@
 """Experts publish slots: one-off or weekly series; parents see the ones they can still book."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
+from mentoring import clock
 from mentoring.accounts.models import User
 from mentoring.clock import utcnow
 from mentoring.consultations.models import (
@@ -15,10 +14,9 @@ from mentoring.consultations.models import (
     ExpertProfile,
     Slot,
     SlotSeries,
-    SlotStatus,
 )
-from mentoring.db import has_tag
 from mentoring.extensions import db
+from mentoring.security import Role
 
 MAX_SERIES_WEEKS = 53
 
@@ -60,13 +58,20 @@ class SlotSpec:
         }
 
 
-def get_or_create_profile(user: User) -> ExpertProfile:
-    profile = db.session.scalars(select(ExpertProfile).where(ExpertProfile.user_id == user.id)).first()
-    if profile is None:
-        profile = ExpertProfile(user_id=user.id, languages=[user.locale])
-        db.session.add(profile)
+# Experts publish consultation hours; mentor parents publish meeting times for their families.
+HOSTING_ROLES = (Role.EXPERT, Role.MENTOR)
+
+
+def create_profile_for(user: User) -> None:
+    """When an expert's or mentor's account is made, their (empty) publishing profile is made too."""
+    if user.role in HOSTING_ROLES:
+        db.session.add(ExpertProfile(user_id=user.id, languages=[user.locale]))
         db.session.flush()
-    return profile
+
+
+def expert_profile_of(user: User) -> ExpertProfile:
+    """The publishing profile made with the account (see `create_profile_for`)."""
+    return db.session.scalars(select(ExpertProfile).where(ExpertProfile.user_id == user.id)).one()
 
 
 def update_profile(
@@ -104,30 +109,40 @@ def occupied_starts(expert: ExpertProfile, first: datetime, last: datetime) -> s
     )
 
 
-def create_slot(expert: ExpertProfile, starts_at: datetime, minutes: int, spec: SlotSpec) -> Slot:
-    """One-off slot; raise SlotError('in_past' | 'taken')."""
+def create_slot(
+    expert: ExpertProfile,
+    starts_at: datetime,
+    minutes: int,
+    spec: SlotSpec,
+    host_mentor_id: int | None = None,
+) -> Slot:
+    """One-off slot; raise SlotError('in_past' | 'taken').
+
+    With `host_mentor_id` it is that mentor parent's meeting time, bookable by their families only.
+    """
     if starts_at <= utcnow():
         raise SlotError("in_past")
     if starts_at in occupied_starts(expert, starts_at, starts_at):
         raise SlotError("taken")
     slot = new_slot(expert, starts_at, minutes, spec)
+    slot.host_mentor_id = host_mentor_id
     db.session.add(slot)
     db.session.flush()
     return slot
 
 
-def series_starts(series: SlotSeries, zone: ZoneInfo) -> list[datetime]:
-    """Every slot start of the rule as UTC, local times in `zone` (daylight saving included)."""
+def series_starts(series: SlotSeries) -> list[datetime]:
+    """Every slot start of the rule as UTC, from local wall times (daylight saving included)."""
     starts: list[datetime] = []
     skipped = set(series.skipped_dates or [])
     day = series.first_date + timedelta(days=(series.weekday - series.first_date.weekday()) % 7)
     length = timedelta(minutes=series.slot_minutes)
     while day <= series.last_date:
         if day.isoformat() not in skipped:
-            local = datetime.combine(day, series.start_time, zone)
-            end = datetime.combine(day, series.end_time, zone)
+            local = clock.at(day, series.start_time)
+            end = clock.at(day, series.end_time)
             while local + length <= end:
-                starts.append(local.astimezone(ZoneInfo("UTC")))
+                starts.append(local.astimezone(UTC))
                 local += length
         day += timedelta(days=7)
     return starts
@@ -143,7 +158,6 @@ def create_series(
     last_date: date,
     skipped_dates: list[date],
     spec: SlotSpec,
-    zone: ZoneInfo,
 ) -> tuple[SlotSeries, int]:
     """Create the weekly rule and its future slots; times already taken by the expert are left out.
 
@@ -174,7 +188,7 @@ def create_series(
     db.session.add(series)
     db.session.flush()
     now = utcnow()
-    starts = [s for s in series_starts(series, zone) if s > now]
+    starts = [s for s in series_starts(series) if s > now]
     if not starts:
         raise SlotError("no_slots")
     taken = occupied_starts(expert, starts[0], starts[-1])
@@ -187,71 +201,6 @@ def create_series(
 def series_slot_ids(series: SlotSeries) -> list[int]:
     return list(
         db.session.scalars(select(Slot.id).where(Slot.series_id == series.id).order_by(Slot.starts_at))
-    )
-
-
-@dataclass
-class SlotFilter:
-    topic: str | None = None
-    language: str | None = None
-    mode: ContactMode | None = None
-    day: date | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    # None: the public consultation hours; a mentor profile id: that mentor parent's meeting times.
-    host_mentor: int | None = None
-
-
-def bookable_slots_query(filters: SlotFilter, zone: ZoneInfo, now: datetime | None = None):  # type: ignore[no-untyped-def]
-    now = now or utcnow()
-    query = (
-        select(Slot)
-        .join(Slot.expert)
-        .options(joinedload(Slot.expert).joinedload(ExpertProfile.user))
-        .where(
-            Slot.status == SlotStatus.OPEN,
-            Slot.booked_count < Slot.capacity,
-            Slot.bookable_until > now,
-            Slot.bookable_from <= now,
-            Slot.host_mentor_id.is_(None)
-            if filters.host_mentor is None
-            else Slot.host_mentor_id == filters.host_mentor,
-        )
-        .order_by(Slot.starts_at, Slot.id)
-    )
-    if filters.topic:
-        query = query.where(has_tag(Slot.topics, filters.topic))
-    if filters.language:
-        query = query.where(has_tag(Slot.languages, filters.language))
-    if filters.mode:
-        query = query.where(Slot.mode == filters.mode)
-    first = filters.day or filters.date_from
-    last = filters.day or filters.date_to
-    if first:
-        query = query.where(Slot.starts_at >= datetime.combine(first, time(0), zone))
-    if last:
-        query = query.where(Slot.starts_at < datetime.combine(last + timedelta(days=1), time(0), zone))
-    return query
-
-
-def list_bookable_slots(filters: SlotFilter, zone: ZoneInfo, limit: int = 200, offset: int = 0) -> list[Slot]:
-    """Open slots a parent can book now, soonest first, with their experts in the same query."""
-    query = bookable_slots_query(filters, zone).limit(limit).offset(offset)
-    return list(db.session.scalars(query).unique())
-
-
-def get_bookable_slot(slot_id: int) -> Slot | None:
-    return db.session.scalars(
-        select(Slot).where(Slot.id == slot_id).options(joinedload(Slot.expert).joinedload(ExpertProfile.user))
-    ).first()
-
-
-def is_bookable(slot: Slot, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    return (
-        slot.status == SlotStatus.OPEN
-        and slot.booked_count < slot.capacity
-        and slot.bookable_from <= now < slot.bookable_until
     )
 
 

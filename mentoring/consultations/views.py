@@ -7,22 +7,31 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from mentoring.clock import local_date, today
 from mentoring.consultations import booking as booking_rules
-from mentoring.consultations import bp, services
+from mentoring.consultations import bp, seats
+from mentoring.consultations import messages as booking_messages
+from mentoring.consultations import slots as slot_rules
 from mentoring.consultations.calendar import booking_calendar, expert_feed
 from mentoring.consultations.forms import BookingForm, MoveForm
-from mentoring.clock import today, zone
-from mentoring.reference.choices import PREFER_NOT_TO_SAY, age_group_choices, district_choices, message_language_choices, spoken_language_choices, topic_choices, topic_names
-#LOCAL booking_refused, contact_from
 from mentoring.consultations.models import ContactMode
 from mentoring.extensions import db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
 from mentoring.links import public_url
 from mentoring.ratelimits import rate_limit
+from mentoring.reference.choices import (
+    PREFER_NOT_TO_SAY,
+    age_group_choices,
+    district_choices,
+    message_language_choices,
+    spoken_language_choices,
+    topic_choices,
+    topic_names,
+)
 from mentoring.security import Role, public
 
 
-def parse_filters(args, topics: list[tuple[str, str]]) -> services.SlotFilter:  # type: ignore[no-untyped-def]
+def parse_filters(args, topics: list[tuple[str, str]]) -> slot_rules.SlotFilter:  # type: ignore[no-untyped-def]
     """Filters from the query string; anything unknown is ignored rather than an error."""
     topic = args.get("topic") if args.get("topic") in dict(topics) else None
     language = args.get("language") if args.get("language") in KNOWN_LANGUAGES else None
@@ -31,7 +40,7 @@ def parse_filters(args, topics: list[tuple[str, str]]) -> services.SlotFilter:  
         day = date.fromisoformat(args["date"]) if args.get("date") else None
     except ValueError:
         day = None
-    return services.SlotFilter(topic=topic, language=language, mode=mode, day=day)
+    return slot_rules.SlotFilter(topic=topic, language=language, mode=mode, day=day)
 
 
 def slot_page_context(topics: list[tuple[str, str]] | None = None) -> dict:
@@ -53,7 +62,7 @@ def slots():
     page = request.args.get("page", "1")
     page = min(int(page), MAX_PAGE) if page.isdigit() and int(page) > 0 else 1
     # One more than shown tells whether a next page exists, without counting every row.
-    found = services.list_bookable_slots(filters, zone(), limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    found = slot_rules.list_bookable_slots(filters, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     args = {k: v for k, v in request.args.items() if k not in {"page", "lang"}}
     return render_template(
         "consultations/slots.html",
@@ -77,11 +86,11 @@ def print_slots():
     """A sheet for flyers and notice boards: the coming two weeks, by day, with a QR code."""
     topics = topic_choices()
     start = today()
-    filters = services.SlotFilter(date_from=start, date_to=start + timedelta(days=7 * PRINT_WEEKS - 1))
-    found = services.list_bookable_slots(filters, zone(), limit=400)
+    filters = slot_rules.SlotFilter(date_from=start, date_to=start + timedelta(days=7 * PRINT_WEEKS - 1))
+    found = slot_rules.list_bookable_slots(filters, limit=400)
     days: dict = {}
     for slot in found:
-        days.setdefault(slot.starts_at.astimezone(zone()).date(), []).append(slot)
+        days.setdefault(local_date(slot.starts_at), []).append(slot)
     return render_template(
         "consultations/print.html",
         days=days,
@@ -111,25 +120,25 @@ def booking_form() -> BookingForm:
 @rate_limit("BOOKING_RATE_LIMIT")
 @public
 def book(slot_id: int):
-    slot = services.get_bookable_slot(slot_id)
+    slot = slot_rules.get_slot(slot_id)
     user_id = current_user.id if current_user.is_authenticated else None
-    if slot is None or not booking_rules.may_book(slot, user_id):
+    if slot is None or not seats.may_book(slot, user_id):
         abort(404)  # a mentor parent's meeting time is not shown to anyone else
-    if not services.is_bookable(slot) and request.method == "GET":
+    if not slot_rules.is_bookable(slot.id) and request.method == "GET":
         flash(_("This time can no longer be booked. Please choose another one."), "error")
         return redirect(url_for(".slots"), 303)
     form = booking_form()
     if form.validate_on_submit():
         try:
-            booking, token = booking_rules.book_slot(slot_id, contact_from(form, user_id))
+            booking, token = booking_rules.book_slot(slot_id, form.contact(user_id))
             if form.interpreter.data:
                 booking_rules.request_interpreter(
                     booking, form.interpreter_language.data, form.interpreter_mode.data
                 )
-        except booking_rules.BookingError as error:
+        except seats.BookingError as error:
             db.session.rollback()
             if error.code in {"full", "unavailable", "audience"}:
-                flash(booking_refused(error), "error")
+                flash(str(error.message), "error")
                 if slot.host_mentor_id:
                     return redirect(url_for("mentorships.start"), 303)
                 return redirect(url_for(".slots", **next_times_args(slot)), 303)
@@ -137,7 +146,7 @@ def book(slot_id: int):
                 "consultations/book.html",
                 form=form,
                 slot=slot,
-                refused=booking_refused(error),
+                refused=str(error.message),
                 offer_interpreter=True,
                 **slot_page_context(),
             ), 409
@@ -177,10 +186,10 @@ def manage(token: str):
         booking=booking,
         slot=booking.slot,
         token=token,
-        manage_link=booking_rules.manage_url(booking, token),
+        manage_link=booking_messages.manage_url(booking, token),
         is_new=request.args.get("new") == "1",
         can_change=booking_rules.can_change(booking),
-        video_url=booking_rules.video_url(booking),
+        video_url=booking_messages.video_url(booking),
         **slot_page_context(),
     )
 
@@ -190,7 +199,7 @@ def manage(token: str):
 def booking_ics(token: str):
     booking = own_booking_or_404(token)
     body = booking_calendar(
-        booking, booking_rules.video_url(booking), booking_rules.manage_url(booking, token)
+        booking, booking_messages.video_url(booking), booking_messages.manage_url(booking, token)
     )
     return (
         body,
@@ -208,9 +217,9 @@ def cancel(token: str):
     booking = own_booking_or_404(token)
     try:
         booking_rules.cancel_by_parent(booking, token)
-    except booking_rules.BookingError as error:
+    except seats.BookingError as error:
         db.session.rollback()
-        flash(booking_refused(error), "error")
+        flash(str(error.message), "error")
         return redirect(url_for(".manage", token=token), 303)
     db.session.commit()
     flash(_("Your appointment is cancelled. Thank you for letting us know."), "success")
@@ -240,15 +249,17 @@ def move(token: str):
     if form.validate_on_submit():
         try:
             booking_rules.move_booking(booking, token, form.slot_id.data)
-        except booking_rules.BookingError as error:
+        except seats.BookingError as error:
             db.session.rollback()
-            flash(booking_refused(error), "error")
+            flash(str(error.message), "error")
             return redirect(url_for(".move", token=token), 303)
         db.session.commit()
         flash(_("Your appointment has been moved."), "success")
         return redirect(url_for(".manage", token=token), 303)
-    filters = services.SlotFilter(host_mentor=booking.slot.host_mentor_id)
-    choices = [s for s in services.list_bookable_slots(filters, zone(), limit=60) if s.id != booking.slot_id]
+    filters = slot_rules.SlotFilter(
+        host_mentor=booking.slot.host_mentor_id, exclude_ids=frozenset({booking.slot_id})
+    )
+    choices = slot_rules.list_bookable_slots(filters, limit=60)
     return render_template(
         "consultations/move.html",
         booking=booking,

@@ -8,27 +8,23 @@ runs in the caller's transaction, next to the cancellation that freed the seat.
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
-from mentoring.clock import utcnow
-from mentoring.consultations import booking as booking_rules
-from mentoring.clock import zone
-from mentoring.consultations.models import (
-    Booking,
-    BookingStatus,
-    Slot,
-    WaitlistEntry,
-    WaitlistStatus,
-)
-from mentoring.db import has_tag
+from mentoring import clock
+from mentoring.consultations import messages, seats
+from mentoring.consultations.models import Booking, Slot, WaitlistEntry, WaitlistStatus
+from mentoring.consultations.slots import SlotFilter, bookable_slots, is_bookable
 from mentoring.extensions import db
 from mentoring.links import public_url
 from mentoring.notifications.services import queue_message
 
 MAX_CANDIDATES = 50  # waiting parents looked at per freed seat
+# Fitting slots tried for a new entry; only open ones with a free seat are listed, so the first
+# one usually takes (the parent's own overlapping bookings can refuse a few).
+MAX_SLOTS_TRIED = 20
 
 
 @dataclass(frozen=True)
@@ -41,11 +37,11 @@ class Wish:
     weeks: int
 
 
-def join(contact: booking_rules.Contact, wish: Wish, today: date) -> tuple[WaitlistEntry, str]:
+def join(contact: seats.Contact, wish: Wish, today: date) -> tuple[WaitlistEntry, str]:
     """Put a parent on the waitlist; returns the entry and the raw token of the link to leave it."""
     token = secrets.token_urlsafe(24)
     entry = WaitlistEntry(
-        token_hash=booking_rules.hash_token(token),
+        token_hash=seats.hash_token(token),
         name=contact.name,
         phone=contact.phone,
         email=contact.email,
@@ -81,57 +77,12 @@ def entry_by_token(token: str) -> WaitlistEntry | None:
     if not token or len(token) > 100:
         return None
     return db.session.scalars(
-        select(WaitlistEntry).where(WaitlistEntry.token_hash == booking_rules.hash_token(token))
+        select(WaitlistEntry).where(WaitlistEntry.token_hash == seats.hash_token(token))
     ).first()
 
 
-def leave(entry: WaitlistEntry) -> None:
-    """Off the list; a seat held for this parent goes to the next one."""
-    held = db.session.scalars(
-        select(Booking).where(Booking.waitlist_entry_id == entry.id, Booking.status == BookingStatus.HELD)
-    ).all()
-    entry.status = WaitlistStatus.LEFT
-    for booking in held:
-        booking_rules.end_booking(booking, BookingStatus.LAPSED, "")
-    db.session.flush()
-
-
-def fitting_slots(entry: WaitlistEntry, now: datetime, zone) -> list[Slot]:  # type: ignore[no-untyped-def]
-    """Open, bookable public slots with a free seat that match the wish, soonest first."""
-    query = (
-        select(Slot)
-        .where(
-            Slot.host_mentor_id.is_(None),
-            Slot.booked_count < Slot.capacity,
-            Slot.bookable_from <= now,
-            Slot.bookable_until > now,
-            Slot.starts_at < datetime.combine(entry.until + timedelta(days=1), time(0), zone),
-        )
-        .order_by(Slot.starts_at)
-        .limit(20)
-    )
-    if entry.topic:
-        query = query.where(has_tag(Slot.topics, entry.topic))
-    if entry.language:
-        query = query.where(has_tag(Slot.languages, entry.language))
-    if entry.mode:
-        query = query.where(Slot.mode == entry.mode)
-    return [slot for slot in db.session.scalars(query) if str(slot.id) not in entry.passed_slots]
-
-
-def fits(entry: WaitlistEntry, slot: Slot, zone) -> bool:  # type: ignore[no-untyped-def]
-    return (
-        slot.host_mentor_id is None
-        and str(slot.id) not in entry.passed_slots
-        and (not entry.topic or entry.topic in slot.topics)
-        and (not entry.language or entry.language in slot.languages)
-        and (not entry.mode or entry.mode == slot.mode.value)
-        and slot.starts_at < datetime.combine(entry.until + timedelta(days=1), time(0), zone)
-    )
-
-
-def contact_of(entry: WaitlistEntry) -> booking_rules.Contact:
-    return booking_rules.Contact(
+def contact_of(entry: WaitlistEntry) -> seats.Contact:
+    return seats.Contact(
         name=entry.name,
         locale=entry.locale,
         privacy_version=entry.privacy_version,
@@ -141,26 +92,6 @@ def contact_of(entry: WaitlistEntry) -> booking_rules.Contact:
         age_group=entry.age_group,
         discreet=entry.discreet,
     )
-
-
-def try_hold(entry: WaitlistEntry, slot_id: int, now: datetime) -> Booking | None:
-    """Hold a seat of this slot for the entry, if the slot and the parent's other bookings allow it.
-
-    The checks run before the seat is claimed, so a refusal writes nothing.
-    """
-    slot = booking_rules.locked_slot(slot_id)
-    if not booking_rules.is_bookable_ignoring_seat(slot) or slot.booked_count >= slot.capacity:
-        return None
-    try:
-        booking_rules.check_contact_rules(entry.contact_key, slot)
-    except booking_rules.BookingError:
-        return None
-    hold_until = now + timedelta(hours=current_app.config["WAITLIST_HOLD_HOURS"])
-    booking, _token = booking_rules.book_slot(slot_id, contact_of(entry), hold_until=hold_until)
-    booking.waitlist_entry_id = entry.id
-    entry.status = WaitlistStatus.OFFERED
-    db.session.flush()
-    return booking
 
 
 def waiting_entries(today: date) -> list[WaitlistEntry]:
@@ -174,46 +105,61 @@ def waiting_entries(today: date) -> list[WaitlistEntry]:
     )
 
 
-def offer_freed_seat(slot_id: int, zone) -> Booking | None:  # type: ignore[no-untyped-def]
-    """A seat of this slot is free: the longest-waiting parent who fits gets it on hold."""
-    now = utcnow()
-    slot = db.session.get(Slot, slot_id)
-    if slot is None:
+def wish_filter(entry: WaitlistEntry) -> SlotFilter:
+    """The entry's wish as the one slot rule's filter: public hours up to the last day it waits."""
+    return SlotFilter(
+        topic=entry.topic,
+        language=entry.language,
+        mode=entry.mode,
+        date_to=entry.until,
+        exclude_ids=frozenset(int(slot_id) for slot_id in entry.passed_slots),
+    )
+
+
+def try_hold(entry: WaitlistEntry, slot_id: int, now: datetime) -> Booking | None:
+    """Hold a seat of this slot for the entry, if the slot and the parent's other bookings allow it.
+
+    The checks run before the seat is claimed, so a refusal writes nothing.
+    """
+    slot = seats.locked_slot(slot_id)
+    if not is_bookable(slot_id, wish_filter(entry)):
         return None
-    for entry in waiting_entries(now.astimezone(zone).date()):
-        if fits(entry, slot, zone):
-            held = try_hold(entry, slot_id, now)
-            if held is not None:
-                return held
-    return None
+    try:
+        seats.check_contact_rules(entry.contact_key, slot)
+        slot = seats.take_seat(slot_id, entry.contact_key, None)
+    except seats.BookingError:
+        return None
+    hold_until = now + timedelta(hours=current_app.config["WAITLIST_HOLD_HOURS"])
+    booking, token = seats.new_booking(slot, contact_of(entry), hold_until=hold_until)
+    booking.waitlist_entry_id = entry.id
+    entry.status = WaitlistStatus.OFFERED
+    db.session.flush()
+    messages.tell_parent(booking, "waitlist_offer", token)
+    return booking
 
 
-def offer_open_seats(entry: WaitlistEntry) -> Booking | None:
-    """Right after joining, a fitting free seat (one that freed a moment ago) is offered at once."""
-    now = utcnow()
-    for slot in fitting_slots(entry, now, zone()):
-        held = try_hold(entry, slot.id, now)
+def offer_freed_seat(slot_id: int) -> Booking | None:
+    """A seat of this slot is free: the longest-waiting parent who fits gets it on hold."""
+    now = clock.utcnow()
+    if db.session.get(Slot, slot_id) is None:
+        return None
+    for entry in waiting_entries(clock.today(now)):
+        held = try_hold(entry, slot_id, now)
         if held is not None:
             return held
     return None
 
 
-def lapse_holds(now: datetime) -> int:
-    """Holds nobody took in time end; each seat goes to the next waiting parent who fits."""
-    lapsed = db.session.scalars(
-        select(Booking).where(Booking.status == BookingStatus.HELD, Booking.hold_until <= now)
-    ).all()
-    for booking in lapsed:
-        entry = (
-            db.session.get(WaitlistEntry, booking.waitlist_entry_id) if booking.waitlist_entry_id else None
-        )
-        if entry is not None:
-            entry.passed_slots = [*entry.passed_slots, str(booking.slot_id)]
-            if entry.status == WaitlistStatus.OFFERED:
-                entry.status = WaitlistStatus.WAITING
-        booking_rules.end_booking(booking, BookingStatus.LAPSED, "")
-    db.session.flush()
-    return len(lapsed)
+def offer_open_seats(entry: WaitlistEntry) -> Booking | None:
+    """Right after joining, a fitting free seat (one that freed a moment ago) is offered at once."""
+    now = clock.utcnow()
+    for slot_id in db.session.scalars(
+        bookable_slots(wish_filter(entry), now).with_only_columns(Slot.id).limit(MAX_SLOTS_TRIED)
+    ):
+        held = try_hold(entry, slot_id, now)
+        if held is not None:
+            return held
+    return None
 
 
 def offer_new_slots(slot_ids: list[int]) -> int:
@@ -224,6 +170,6 @@ def offer_new_slots(slot_ids: list[int]) -> int:
         return 0  # the usual case: nobody waits, nothing to look at
     offered = 0
     for slot_id in slot_ids:
-        while offer_freed_seat(slot_id, zone()) is not None:
+        while offer_freed_seat(slot_id) is not None:
             offered += 1
     return offered

@@ -4,15 +4,21 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from mentoring.consultations import booking as booking_rules
-from mentoring.consultations import bp, waitlist
-from mentoring.consultations.forms import MODE_LABELS, WaitlistForm
 from mentoring.clock import today
-from mentoring.reference.choices import PREFER_NOT_TO_SAY, age_group_choices, district_choices, message_language_choices, spoken_language_choices, topic_choices
-#LOCAL booking_refused, contact_from
+from mentoring.consultations import booking as booking_rules
+from mentoring.consultations import bp, seats, waitlist
+from mentoring.consultations.forms import MODE_LABELS, WaitlistForm
 from mentoring.consultations.views import own_booking_or_404
 from mentoring.extensions import db
 from mentoring.ratelimits import rate_limit
+from mentoring.reference.choices import (
+    PREFER_NOT_TO_SAY,
+    age_group_choices,
+    district_choices,
+    message_language_choices,
+    spoken_language_choices,
+    topic_choices,
+)
 from mentoring.security import public
 
 
@@ -46,7 +52,7 @@ def join_waitlist():
             mode=form.mode.data or None,
             weeks=int(form.weeks.data),
         )
-        _entry, token = waitlist.join(contact_from(form), wish, today())
+        _entry, token = waitlist.join(form.contact(), wish, today())
         db.session.commit()
         return redirect(url_for(".waitlist_entry", token=token, new=1), 303)
     return render_template("consultations/waitlist_join.html", form=form), (422 if form.errors else 200)
@@ -74,7 +80,7 @@ def leave_waitlist(token: str):
     """The link in every waitlist message: one button, and the parent is off the list."""
     entry = entry_or_404(token)
     if request.method == "POST":
-        waitlist.leave(entry)
+        booking_rules.leave_waitlist(entry)
         db.session.commit()
         flash(_("You have left the waitlist."), "success")
         return redirect(url_for(".waitlist_entry", token=token), 303)
@@ -87,7 +93,7 @@ def take_hold(token: str):
     booking = own_booking_or_404(token)
     try:
         booking_rules.confirm_hold(booking, token)
-    except booking_rules.BookingError:
+    except seats.BookingError:
         db.session.rollback()
         flash(
             _("Sorry, this time was only kept for you until it ran out. You are still on the waitlist."),
@@ -104,7 +110,7 @@ def pass_hold(token: str):
     booking = own_booking_or_404(token)
     try:
         booking_rules.decline_hold(booking)
-    except booking_rules.BookingError:
+    except seats.BookingError:
         db.session.rollback()
     else:
         db.session.commit()
@@ -128,9 +134,9 @@ def answer_reminder(reference: str, answer: str, signature: str):
     if request.method == "POST":
         try:
             booking_rules.cannot_come(booking)
-        except booking_rules.BookingError as error:
+        except seats.BookingError as error:
             db.session.rollback()
-            flash(booking_refused(error), "error")
+            flash(str(error.message), "error")
         else:
             db.session.commit()
         return render_template("consultations/answer.html", state="freed", booking=booking)

@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("mentorships", __name__)
 
-from mentoring.mentorships import cli, coordinator_views, mentor_views, views  # noqa: E402,F401  (registers routes and commands)
+from mentoring import events  # noqa: E402
+from mentoring.consultations import seats  # noqa: E402
+from mentoring.mentorships import cli, coordinator_views, mentor_views, services, vetting, views  # noqa: E402,F401  (registers routes and commands)  # noqa: E402
+
+# Seams (see mentoring.events and consultations.seats): a mentor's profile is made with the
+# account; only a mentor's active families may book the mentor's meeting times.
+events.account_created.connect(vetting.create_profile_for, weak=False)
+seats.register_audience_rule(services.is_active_family)

@@ -6,9 +6,10 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import or_, select
 
+from mentoring.clock import local_date
 from mentoring.extensions import db
 from mentoring.mentorships.models import MatchStatus, MentoringMatch, MentorProfile, MentorStatus
-from mentoring.mentorships.services import certificate_expires_on
+from mentoring.mentorships.vetting import certificate_expires_on
 
 
 @dataclass
@@ -49,7 +50,7 @@ def collect_digest(today: date) -> Digest:
     ):
         if not is_still_unmatched(match):
             continue
-        days = (today - match.requested_at.date()).days
+        days = (today - local_date(match.requested_at)).days
         step = next_step(days, unmatched_steps, match.unmatched_reminders)
         if step is not None:
             match.unmatched_reminders = step
@@ -61,7 +62,7 @@ def collect_digest(today: date) -> Digest:
             MentoringMatch.no_contact_reminders < len(silent_steps),
         )
     ):
-        since = match.last_contact_on or (match.answered_at.date() if match.answered_at else today)
+        since = match.last_contact_on or (local_date(match.answered_at) if match.answered_at else today)
         days = (today - since).days
         step = next_step(days, silent_steps, match.no_contact_reminders)
         if step is not None:
@@ -116,7 +117,7 @@ def forget_vetting_facts(today: date) -> int:
     ).all()
     forgotten = 0
     for profile in profiles:
-        if profile.stopped_at.date() <= cutoff:
+        if local_date(profile.stopped_at) <= cutoff:
             profile.certificate_seen_on = None
             profile.certificate_has_relevant_entry = None
             profile.training_on = None

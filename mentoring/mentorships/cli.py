@@ -1,11 +1,9 @@
 import click
 from flask.cli import AppGroup
 
-from mentoring.clock import utcnow
+from mentoring import clock
 from mentoring.extensions import db
-from mentoring.mentorships import chores, messages, relationship, services
-from mentoring.mentorships.models import EndedBy
-from mentoring.surveys import services as surveys
+from mentoring.mentorships import chores, messages, relationship, services, vetting
 
 mentoring_cli = AppGroup("mentoring", help="Daily mentoring chores (run from cron).")
 
@@ -13,19 +11,13 @@ mentoring_cli = AppGroup("mentoring", help="Daily mentoring chores (run from cro
 @mentoring_cli.command("daily")
 def daily() -> None:
     """Expire requests, pause old certificates, ask trial reviews, end mentorings, remind coordinators."""
-    now = utcnow()
-    today = now.date()
+    now = clock.utcnow()
+    today = clock.today(now)
     expired = services.expire_requests(now)
-    for match in expired:
-        messages.request_expired(match)
-    paused = services.pause_expired_certificates(today)
+    paused = vetting.pause_expired_certificates(today)
     asked = relationship.trial_reviews_due(today)
-    for match in asked:
-        messages.trial_review(match)
     completed = relationship.complete_at_planned_end(today)
-    for match in completed:
-        messages.ended(match, EndedBy.PLATFORM)
-    surveyed = [m for m in relationship.three_months_in(today) if surveys.invite_for_mentoring(m, "3m")]
+    surveyed = relationship.ask_three_month_surveys(today)
     digest = chores.collect_digest(today)
     told = messages.coordinator_digest(digest) if digest else 0
     forgotten = chores.forget_vetting_facts(today)
@@ -33,5 +25,5 @@ def daily() -> None:
     click.echo(
         f"{len(expired)} requests expired, {paused} mentors paused, {len(asked)} trial reviews asked, "
         f"{len(completed)} mentorings completed, {told} coordinators reminded, "
-        f"{forgotten} vetting records deleted, {len(surveyed)} families asked for a survey"
+        f"{forgotten} vetting records deleted, {surveyed} families asked for a survey"
     )

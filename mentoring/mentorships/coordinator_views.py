@@ -3,14 +3,12 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from mentoring.audit import audit
 from mentoring.clock import today
-from mentoring.reference.choices import PREFER_NOT_TO_SAY, age_group_choices, district_choices, message_language_choices, spoken_language_choices, topic_choices
 from mentoring.extensions import db
-from mentoring.mentorships import bp, messages, relationship, services
+from mentoring.mentorships import bp, relationship, services, vetting
+from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.forms import (
     CONTACT_LABELS,
     REFERRAL_LABELS,
@@ -21,42 +19,49 @@ from mentoring.mentorships.forms import (
     VettingForm,
 )
 from mentoring.mentorships.matching import rank
-from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch, MentorProfile, MentorStatus
+from mentoring.mentorships.models import EndedBy, MatchStatus, MentorStatus
 from mentoring.mentorships.reasons import describe
 from mentoring.mentorships.views import carry_out, end_by, need_of, refusal
-from mentoring.reference import services as reference
+from mentoring.reference.choices import (
+    PREFER_NOT_TO_SAY,
+    age_group_choices,
+    district_choices,
+    district_names,
+    message_language_choices,
+    spoken_language_choices,
+    topic_choices,
+    topic_names,
+)
 from mentoring.security import Role, role_required
 
 
 @bp.get("/coordinator/mentors")
 @role_required(Role.COORDINATOR)
 def mentors():
-    profiles = db.session.scalars(
-        select(MentorProfile).order_by(MentorProfile.status, MentorProfile.created_at)
-    ).all()
+    profiles = services.all_mentors()
     return render_template("mentorships/mentors.html", profiles=profiles, MentorStatus=MentorStatus)
 
 
 @bp.route("/coordinator/mentors/<int:profile_id>", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def vet(profile_id: int):
-    profile = db.session.get(MentorProfile, profile_id)
+    profile = services.profiles_by_id([profile_id]).get(profile_id)
     if profile is None:
         abort(404)
     form = VettingForm(obj=profile) if request.method == "GET" else VettingForm()
     if form.validate_on_submit():
-        vetting = services.Vetting(
+        facts = vetting.Vetting(
             training_on=form.training_on.data,
             certificate_seen_on=form.certificate_seen_on.data,
             has_relevant_entry=form.relevant_entry.data == "yes",
         )
         try:
             if form.decision.data == "activate":
-                services.activate(profile, current_user, vetting, today())
+                vetting.activate(profile, current_user, facts, today())
             else:
-                services.reject(profile, current_user, vetting, form.reason.data)
+                vetting.reject(profile, current_user, facts, form.reason.data)
             audit("vetting_decided", f"mentor:{profile.id}", form.decision.data)
-        except services.MentoringError as error:
+        except MentoringError as error:
             db.session.rollback()
             form.decision.errors.append(refusal(error.code))
         else:
@@ -70,8 +75,8 @@ def vet(profile_id: int):
         "mentorships/vet.html",
         form=form,
         profile=profile,
-        status_form=status_form if profile.status in services.STATUS_CHANGES else None,
-        expires_on=services.certificate_expires_on(profile.certificate_seen_on)
+        status_form=status_form if profile.status in vetting.STATUS_CHANGES else None,
+        expires_on=vetting.certificate_expires_on(profile.certificate_seen_on)
         if profile.certificate_seen_on
         else None,
     ), (422 if form.errors else 200)
@@ -81,14 +86,14 @@ def vet(profile_id: int):
 @role_required(Role.COORDINATOR)
 def change_status(profile_id: int):
     """active ⇄ paused → retired, after vetting."""
-    profile = db.session.get(MentorProfile, profile_id)
+    profile = services.profiles_by_id([profile_id]).get(profile_id)
     if profile is None:
         abort(404)
     form = StatusForm()
     back = url_for(".vet", profile_id=profile.id)
 
-    def change():  # type: ignore[no-untyped-def]
-        services.change_status(profile, MentorStatus(form.status.data), today())
+    def change() -> None:
+        vetting.change_status(profile, MentorStatus(form.status.data), today())
         audit("status_changed", f"mentor:{profile.id}", form.status.data)
 
     return carry_out(
@@ -142,11 +147,8 @@ def matching():
     mentor_ids = {f.mentor_id for f in proposal.values()} | {
         f.mentor_id for fits in options.values() for f in fits
     }
-    profiles = {
-        p.id: p for p in db.session.scalars(select(MentorProfile).where(MentorProfile.id.in_(mentor_ids)))
-    }
-    districts = {d.key: d.name for d in reference.list_districts()}
-    topics = dict(topic_choices())
+    profiles = services.profiles_by_id(mentor_ids)
+    districts, topics = district_names(), topic_names()
     pairs = [
         (match, profiles[fit.mentor_id], fit, describe(fit.reasons, districts, topics))
         for match in waiting
@@ -163,9 +165,8 @@ def matching():
     )
 
 
-def tell_assigned(match: MentoringMatch) -> None:
-    messages.request_answered(match, accepted=True)
-    messages.assigned(match)
+def assign_and_record(match_id: int, mentor_id: int) -> None:
+    match = services.assign(match_id, mentor_id)  # tells the family and the mentor
     audit("family_assigned", f"match:{match.id}", f"mentor:{match.mentor_id}")
 
 
@@ -175,10 +176,9 @@ def assign(match_id: int):
     """Assign one waiting family to a mentor parent; the rules are checked again on the server."""
     form = AssignForm()
     return carry_out(
-        lambda: services.assign(match_id, form.mentor_id.data),
+        lambda: assign_and_record(match_id, form.mentor_id.data),
         _("The family and the mentor parent are told."),
         url_for(".matching"),
-        tell=tell_assigned,
         form=form,
         invalid="unavailable",
     )
@@ -194,12 +194,11 @@ def confirm_matching():
         if not (match_id.isdigit() and mentor_id.isdigit()) or max(len(match_id), len(mentor_id)) > 9:
             continue
         try:
-            match = services.assign(int(match_id), int(mentor_id))
-        except services.MentoringError:
+            assign_and_record(int(match_id), int(mentor_id))
+        except MentoringError:
             db.session.rollback()
             refused += 1
             continue
-        tell_assigned(match)
         db.session.commit()
         assigned += 1
     flash(
@@ -217,15 +216,7 @@ def confirm_matching():
 @role_required(Role.COORDINATOR)
 def mentorings():
     """Active mentorings with first contact, number of logged contacts (never the notes), trial, end."""
-    matches = db.session.scalars(
-        select(MentoringMatch)
-        .where(MentoringMatch.status == MatchStatus.ACTIVE)
-        .options(
-            joinedload(MentoringMatch.parent),
-            joinedload(MentoringMatch.mentor).joinedload(MentorProfile.user),
-        )
-        .order_by(MentoringMatch.answered_at)
-    ).all()
+    matches = services.active_mentorings()
     audit("mentorings_viewed")
     db.session.commit()
     return render_template(

@@ -1,20 +1,17 @@
 """Mentor parents: their profile, availability and absences, requests, families, contact log, meetings."""
 
-from datetime import datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
+from mentoring.clock import at, today
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import services as slots
-from mentoring.clock import today, zone
-from mentoring.reference.choices import age_group_choices, spoken_language_choices, topic_choices
 from mentoring.consultations.models import ContactMode
 from mentoring.extensions import db
-from mentoring.mentorships import bp, messages, relationship, services
+from mentoring.mentorships import bp, relationship, services, vetting
+from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.forms import (
     LOG_MODE_LABELS,
     AwayForm,
@@ -25,14 +22,19 @@ from mentoring.mentorships.forms import (
     MentorProfileForm,
     availability_choices,
 )
-from mentoring.mentorships.models import EndedBy, MatchStatus, MentorAway, MentoringMatch, MentorProfile
+from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch, MentorProfile
 from mentoring.mentorships.views import carry_out, end_by, refusal
-from mentoring.reference import services as reference
+from mentoring.reference.choices import (
+    age_group_choices,
+    district_choices,
+    spoken_language_choices,
+    topic_choices,
+)
 from mentoring.security import Role, role_required
 
 
 def my_mentor_profile() -> MentorProfile:
-    return services.mentor_profile_for(current_user)
+    return vetting.mentor_profile_of(current_user)
 
 
 @bp.route("/mentor/profile", methods=["GET", "POST"])
@@ -41,7 +43,7 @@ def mentor_profile():
     profile = my_mentor_profile()
     form = MentorProfileForm(obj=profile)
     form.languages.choices = spoken_language_choices()
-    form.districts.choices = [(d.key, d.name) for d in reference.list_districts()]
+    form.districts.choices = district_choices("")[1:]
     form.age_groups.choices = age_group_choices("")[1:]
     form.topics.choices = topic_choices()
     form.availability.choices = availability_choices()
@@ -50,7 +52,6 @@ def mentor_profile():
         db.session.commit()
         flash(_("Your details are saved."), "success")
         return redirect(url_for(".mentor_profile"), 303)
-    db.session.commit()  # the profile may just have been created
     return render_template("mentorships/mentor_profile.html", form=form, profile=profile), (
         422 if form.errors else 200
     )
@@ -64,27 +65,26 @@ def away():
     form = AwayForm()
     if form.validate_on_submit():
         try:
-            services.add_away(profile, form.first_day.data, form.last_day.data, today())
-        except services.MentoringError as error:
+            vetting.add_away(profile, form.first_day.data, form.last_day.data, today())
+        except MentoringError as error:
             db.session.rollback()
             form.last_day.errors.append(refusal(error.code))
         else:
             db.session.commit()
             flash(_("Saved. You get no new requests on these days."), "success")
             return redirect(url_for(".away"), 303)
-    periods = services.away_periods(profile, today())
-    db.session.commit()
+    periods = vetting.away_periods(profile, today())
     return render_template("mentorships/away.html", form=form, periods=periods), (422 if form.errors else 200)
 
 
 @bp.post("/mentor/away/<int:away_id>/delete")
 @role_required(Role.MENTOR)
 def remove_away(away_id: int):
-    away = db.session.get(MentorAway, away_id)
-    if away is None or away.mentor_id != my_mentor_profile().id:
+    profile = my_mentor_profile()
+    if vetting.own_away(profile, away_id) is None:
         abort(404)  # another mentor's absence: not found
     return carry_out(
-        lambda: services.remove_away(my_mentor_profile(), away_id),
+        lambda: vetting.remove_away(profile, away_id),
         _("The absence is removed."),
         url_for(".away"),
     )
@@ -94,13 +94,7 @@ def remove_away(away_id: int):
 @role_required(Role.MENTOR)
 def requests():
     profile = my_mentor_profile()
-    matches = db.session.scalars(
-        select(MentoringMatch)
-        .where(MentoringMatch.mentor_id == profile.id, MentoringMatch.status.in_(services.OPEN_STATUSES))
-        .options(joinedload(MentoringMatch.parent))
-        .order_by(MentoringMatch.requested_at)
-    ).all()
-    db.session.commit()
+    matches = services.mentor_requests(profile)
     contacts = {
         match.id: relationship.visible_contact(match, match.parent_shares, match.parent) for match in matches
     }
@@ -121,7 +115,6 @@ def accept(match_id: int):
         lambda: services.accept(my_mentor_profile(), match_id),
         _("You accepted. You can now see how to reach the family."),
         url_for(".requests"),
-        tell=lambda match: messages.request_answered(match, accepted=True),
     )
 
 
@@ -134,7 +127,6 @@ def decline(match_id: int):
         lambda: services.decline(my_mentor_profile(), match_id, form.reason.data),
         _("You declined. The family can choose another mentor parent."),
         url_for(".requests"),
-        tell=lambda match: messages.request_answered(match, accepted=False),
         form=form,
     )
 
@@ -168,7 +160,7 @@ def family(match_id: int):
         )
         try:
             relationship.log_contact(profile, match.id, entry)
-        except services.MentoringError as error:
+        except MentoringError as error:
             db.session.rollback()
             form.on.errors.append(refusal(error.code))
         else:
@@ -201,19 +193,11 @@ def end_as_mentor(match_id: int):
 def meetings():
     """Meeting times only the mentor's own active families can book (the consultation booking engine)."""
     profile = my_mentor_profile()
-    host = slots.get_or_create_profile(current_user)
     form = MeetingForm()
     if form.validate_on_submit():
-        starts_at = datetime.combine(form.day.data, form.start_time.data, zone())
-        spec = slots.SlotSpec(
-            mode=ContactMode(form.mode.data),
-            languages=profile.languages,
-            topics=[],
-            min_notice_hours=2,
-            cancel_deadline_hours=2,
-        )
+        starts_at = at(form.day.data, form.start_time.data)
         try:
-            slot = slots.create_slot(host, starts_at, form.minutes.data, spec)
+            services.publish_meeting(profile, starts_at, form.minutes.data, ContactMode(form.mode.data))
         except slots.SlotError as error:
             db.session.rollback()
             form.day.errors.append(
@@ -222,13 +206,10 @@ def meetings():
                 else _("You already have a time starting then.")
             )
         else:
-            slot.host_mentor_id = profile.id
             db.session.commit()
             flash(_("The meeting time is published for your families."), "success")
             return redirect(url_for(".meetings"), 303)
-    start = datetime.combine(today(), datetime.min.time(), zone())
-    upcoming = [s for s in slots.expert_slots(host, start, start + timedelta(days=90)) if s.host_mentor_id]
-    db.session.commit()
+    upcoming = services.meeting_times(profile, today())
     return render_template(
         "mentorships/meetings.html",
         form=form,

@@ -9,7 +9,6 @@ from mentoring.mentorships.chores import Digest
 from mentoring.mentorships.models import EndedBy, MentoringMatch
 from mentoring.notifications.services import queue_email, queue_message
 from mentoring.security import Role
-from mentoring.surveys import services as surveys
 
 
 def tell(user: User, template: str, match: MentoringMatch, endpoint: str) -> None:
@@ -44,8 +43,7 @@ def assigned(match: MentoringMatch) -> None:
 
 
 def ended(match: MentoringMatch, ended_by: EndedBy) -> None:
-    """Whoever did not end the mentoring themselves hears of it; the family may get a survey."""
-    surveys.invite_for_mentoring(match, "end")
+    """Whoever did not end the mentoring themselves hears of it."""
     if ended_by != EndedBy.PARENT:
         tell(match.parent, "mentoring_ended", match, "mentorships.start")
     if ended_by != EndedBy.MENTOR:

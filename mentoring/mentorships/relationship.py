@@ -7,13 +7,16 @@ Every end gives the mentor's place back in the same statement style as the claim
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
+from mentoring import clock, events
 from mentoring.accounts.models import User
 from mentoring.clock import utcnow
 from mentoring.extensions import db
+from mentoring.mentorships import messages
+from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.models import (
     EndedBy,
     MatchStatus,
@@ -21,7 +24,6 @@ from mentoring.mentorships.models import (
     MentoringMatch,
     MentorProfile,
 )
-from mentoring.mentorships.services import MentoringError
 
 # Why a mentoring ends; "goals_met" ends it as completed, every other reason as ended early.
 END_REASONS = ("goals_met", "not_fitting", "no_time", "moved_away", "no_contact", "other")
@@ -68,11 +70,13 @@ def end_match(match_id: int, reason: str, ended_by: EndedBy, now: datetime | Non
     match.ended_at = now or utcnow()
     release_place(match.mentor_id)
     db.session.flush()
+    events.mentoring_milestone.send(match, moment="end")  # the family may get a survey
+    messages.ended(match, ended_by)
     return match
 
 
 def complete_at_planned_end(today: date) -> list[MentoringMatch]:
-    """Active matches whose planned end has come are completed; both sides are told."""
+    """Active matches whose planned end has come are completed; both sides are told (by end_match)."""
     due = db.session.scalars(
         select(MentoringMatch.id).where(
             MentoringMatch.status == MatchStatus.ACTIVE, MentoringMatch.planned_end_on <= today
@@ -86,7 +90,7 @@ def log_contact(profile: MentorProfile, match_id: int, entry: ContactEntry) -> M
     match = own_match(profile, match_id)
     if match is None or match.status != MatchStatus.ACTIVE:
         raise MentoringError("gone")
-    if entry.on > utcnow().date() or (match.answered_at and entry.on < match.answered_at.date()):
+    if entry.on > clock.today() or (match.answered_at and entry.on < clock.local_date(match.answered_at)):
         raise MentoringError("contact_date")
     contact = MentorContact(
         match_id=match.id,
@@ -141,7 +145,7 @@ def answer_trial(parent: User, match_id: int, fits: bool) -> MentoringMatch:
     ).first()
     if match is None or match.status != MatchStatus.ACTIVE or match.trial_answer is not None:
         raise MentoringError("gone")
-    if match.trial_review_on is None or match.trial_review_on > utcnow().date():
+    if match.trial_review_on is None or match.trial_review_on > clock.today():
         raise MentoringError("gone")
     match.trial_answer = "yes" if fits else "no"
     if not fits:
@@ -163,6 +167,7 @@ def trial_reviews_due(today: date) -> list[MentoringMatch]:
     )
     for match in due:
         match.trial_asked = True
+        messages.trial_review(match)
     db.session.flush()
     return due
 
@@ -176,14 +181,23 @@ def visible_contact(match: MentoringMatch, shares: list[str], user: User) -> dic
 
 def three_months_in(today: date) -> list[MentoringMatch]:
     """Active mentorings that began three months ago (a week's window, so a missed day is caught up)."""
-    latest = datetime.combine(today - timedelta(days=90), time.max, UTC)
-    earliest = latest - timedelta(days=7)
+    latest = clock.end_of_day(today - timedelta(days=90))
+    earliest = clock.end_of_day(today - timedelta(days=97))
     return list(
         db.session.scalars(
             select(MentoringMatch).where(
                 MentoringMatch.status == MatchStatus.ACTIVE,
-                MentoringMatch.answered_at > earliest,
-                MentoringMatch.answered_at <= latest,
+                MentoringMatch.answered_at >= earliest,
+                MentoringMatch.answered_at < latest,
             )
         )
     )
+
+
+def ask_three_month_surveys(today: date) -> int:
+    """Three months into a mentoring the family may be asked for the survey; returns how many were."""
+    asked = 0
+    for match in three_months_in(today):
+        answers = events.mentoring_milestone.send(match, moment="3m")
+        asked += any(result for _receiver, result in answers)
+    return asked

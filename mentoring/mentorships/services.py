@@ -1,4 +1,6 @@
-"""Mentor parents: vetting, suggestions, requests and the capacity rule.
+"""Mentor parents and families: suggestions, requests, answers, assignment and the capacity rule.
+
+Each change tells the people it concerns (through `messages`, in their language, via the outbox).
 
 The capacity rule holds like the booking engine's: accepting claims a place with one conditional
 `UPDATE mentor_profiles SET active_count = active_count + 1 WHERE active_count < capacity`, under
@@ -13,108 +15,27 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
+from mentoring import clock
 from mentoring.accounts.models import User
 from mentoring.accounts.services import NewAccount, create_user
 from mentoring.clock import utcnow
+from mentoring.consultations import services as slot_services
+from mentoring.consultations.models import ContactMode, Slot
+from mentoring.consultations.slots import SlotFilter, list_bookable_slots
 from mentoring.extensions import db
+from mentoring.mentorships import messages
+from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.matching import Fit, Need, Offer, batch_match, fit, rank
 from mentoring.mentorships.models import (
     MatchStatus,
-    MentorAway,
     MentoringMatch,
     MentorProfile,
     MentorStatus,
 )
+from mentoring.mentorships.vetting import away_mentor_ids
 from mentoring.security import Role
 
-CERTIFICATE_VALID_YEARS = 5
 OPEN_STATUSES = (MatchStatus.WAITING, MatchStatus.REQUESTED, MatchStatus.ACTIVE)
-
-
-class MentoringError(Exception):
-    """A rule was broken; `code` names it, the view words it."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-@dataclass(frozen=True)
-class Vetting:
-    training_on: date | None
-    certificate_seen_on: date | None
-    has_relevant_entry: bool
-
-
-def mentor_profile_for(user: User) -> MentorProfile:
-    profile = db.session.scalars(select(MentorProfile).where(MentorProfile.user_id == user.id)).first()
-    if profile is None:
-        profile = MentorProfile(user_id=user.id, languages=[user.locale])
-        db.session.add(profile)
-        db.session.flush()
-    return profile
-
-
-def certificate_expires_on(seen_on: date) -> date:
-    try:
-        return seen_on.replace(year=seen_on.year + CERTIFICATE_VALID_YEARS)
-    except ValueError:  # 29 February
-        return seen_on.replace(year=seen_on.year + CERTIFICATE_VALID_YEARS, day=28)
-
-
-def activate(profile: MentorProfile, coordinator: User, vetting: Vetting, today: date) -> None:
-    """Activate after vetting; raise MentoringError('training' | 'certificate' | 'conviction')."""
-    if vetting.training_on is None or vetting.training_on > today:
-        raise MentoringError("training")
-    if vetting.certificate_seen_on is None or certificate_expires_on(vetting.certificate_seen_on) <= today:
-        raise MentoringError("certificate")
-    if vetting.has_relevant_entry:
-        raise MentoringError("conviction")
-    record_vetting(profile, coordinator, vetting)
-    profile.status = MentorStatus.ACTIVE
-    profile.status_reason = ""
-    db.session.flush()
-
-
-def reject(profile: MentorProfile, coordinator: User, vetting: Vetting, reason: str) -> None:
-    record_vetting(profile, coordinator, vetting)
-    profile.status = MentorStatus.REJECTED
-    profile.status_reason = reason
-    profile.stopped_at = utcnow()
-    db.session.flush()
-
-
-def record_vetting(profile: MentorProfile, coordinator: User, vetting: Vetting) -> None:
-    profile.training_on = vetting.training_on
-    profile.certificate_seen_on = vetting.certificate_seen_on
-    profile.certificate_has_relevant_entry = vetting.has_relevant_entry
-    profile.vetted_by_id = coordinator.id
-    profile.vetted_at = utcnow()
-
-
-def pause_expired_certificates(today: date) -> int:
-    """Active mentors whose certificate is five years old are paused and get no new requests."""
-    paused = 0
-    for profile in db.session.scalars(
-        select(MentorProfile).where(MentorProfile.status == MentorStatus.ACTIVE)
-    ):
-        if (
-            profile.certificate_seen_on is None
-            or certificate_expires_on(profile.certificate_seen_on) <= today
-        ):
-            profile.status = MentorStatus.PAUSED
-            profile.status_reason = "certificate_expired"
-            paused += 1
-    db.session.flush()
-    return paused
-
-
-def away_mentor_ids(today: date) -> set[int]:
-    return set(
-        db.session.scalars(
-            select(MentorAway.mentor_id).where(MentorAway.first_day <= today, MentorAway.last_day >= today)
-        )
-    )
 
 
 def offer_of(profile: MentorProfile, away: set[int]) -> Offer:
@@ -188,7 +109,7 @@ def request_mentor(
     if open_match_of(parent) is not None:
         raise MentoringError("already")
     profile = db.session.get(MentorProfile, mentor_id)
-    result = fit(need, offer_of(profile, away_mentor_ids(utcnow().date()))) if profile else None
+    result = fit(need, offer_of(profile, away_mentor_ids(clock.today()))) if profile else None
     if result is None:
         raise MentoringError("unavailable")
     parent.survey_consent = asking.survey_consent
@@ -204,6 +125,7 @@ def request_mentor(
     )
     db.session.add(match)
     db.session.flush()
+    messages.new_request(match)
     return match
 
 
@@ -237,6 +159,7 @@ def accept(profile: MentorProfile, match_id: int, now: datetime | None = None) -
         raise MentoringError("full")
     start_relationship(match, now)
     db.session.flush()
+    messages.request_answered(match, accepted=True)
     return match
 
 
@@ -244,8 +167,9 @@ def start_relationship(match: MentoringMatch, now: datetime) -> None:
     """The match is active: the trial review and the planned end are set from the settings."""
     match.status = MatchStatus.ACTIVE
     match.answered_at = now
-    match.trial_review_on = now.date() + timedelta(weeks=current_app.config["MENTORING_TRIAL_WEEKS"])
-    match.planned_end_on = now.date() + timedelta(days=current_app.config["MENTORING_PLANNED_DAYS"])
+    started_on = clock.today(now)
+    match.trial_review_on = started_on + timedelta(weeks=current_app.config["MENTORING_TRIAL_WEEKS"])
+    match.planned_end_on = started_on + timedelta(days=current_app.config["MENTORING_PLANNED_DAYS"])
 
 
 def decline(profile: MentorProfile, match_id: int, reason: str) -> MentoringMatch:
@@ -258,6 +182,7 @@ def decline(profile: MentorProfile, match_id: int, reason: str) -> MentoringMatc
     match.answered_at = utcnow()
     match.end_reason = reason
     db.session.flush()
+    messages.request_answered(match, accepted=False)
     return match
 
 
@@ -273,6 +198,7 @@ def expire_requests(now: datetime) -> list[MentoringMatch]:
     for match in expired:
         match.status = MatchStatus.EXPIRED
         match.ended_at = now
+        messages.request_expired(match)
     db.session.flush()
     return expired
 
@@ -343,7 +269,7 @@ def assign(match_id: int, mentor_id: int, now: datetime | None = None) -> Mentor
         raise MentoringError("gone")
     profile = db.session.get(MentorProfile, mentor_id)
     # Language, status and absence here; the free place is claimed atomically below.
-    offer = replace(offer_of(profile, away_mentor_ids(now.date())), free_places=1) if profile else None
+    offer = replace(offer_of(profile, away_mentor_ids(clock.today(now))), free_places=1) if profile else None
     result = fit(need_of_match(match), offer) if offer else None
     if result is None:
         raise MentoringError("unavailable")
@@ -353,6 +279,8 @@ def assign(match_id: int, mentor_id: int, now: datetime | None = None) -> Mentor
     match.score = result.score
     start_relationship(match, now)
     db.session.flush()
+    messages.request_answered(match, accepted=True)
+    messages.assigned(match)
     return match
 
 
@@ -400,53 +328,88 @@ def enter_for_family(
     return match
 
 
-# Which status changes a coordinator may make after vetting: from → allowed targets.
-STATUS_CHANGES = {
-    MentorStatus.ACTIVE: (MentorStatus.PAUSED, MentorStatus.RETIRED),
-    MentorStatus.PAUSED: (MentorStatus.ACTIVE, MentorStatus.RETIRED),
-}
+def is_active_family(mentor_id: int, user_id: int) -> bool:
+    """The audience rule of a mentor's meeting times: the user is one of their active families."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(MentoringMatch)
+            .where(
+                MentoringMatch.mentor_id == mentor_id,
+                MentoringMatch.parent_id == user_id,
+                MentoringMatch.status == MatchStatus.ACTIVE,
+            )
+        )
+        or 0
+    ) > 0
 
 
-def change_status(profile: MentorProfile, target: MentorStatus, today: date) -> None:
-    """active ⇄ paused → retired; raise MentoringError('status' | 'certificate' | 'has_families')."""
-    if target not in STATUS_CHANGES.get(profile.status, ()):
-        raise MentoringError("status")
-    if target == MentorStatus.ACTIVE and (
-        profile.certificate_seen_on is None or certificate_expires_on(profile.certificate_seen_on) <= today
-    ):
-        raise MentoringError("certificate")
-    if target == MentorStatus.RETIRED and profile.active_count > 0:
-        raise MentoringError("has_families")
-    profile.status = target
-    profile.status_reason = ""
-    if target == MentorStatus.RETIRED:
-        profile.stopped_at = utcnow()
-    db.session.flush()
+def publish_meeting(profile: MentorProfile, starts_at: datetime, minutes: int, mode: ContactMode) -> Slot:
+    """A meeting time only this mentor's active families can book (the consultation booking engine).
+
+    Raise SlotError('in_past' | 'taken').
+    """
+    host = slot_services.expert_profile_of(profile.user)
+    spec = slot_services.SlotSpec(
+        mode=mode, languages=profile.languages, topics=[], min_notice_hours=2, cancel_deadline_hours=2
+    )
+    return slot_services.create_slot(host, starts_at, minutes, spec, host_mentor_id=profile.id)
 
 
-def add_away(profile: MentorProfile, first_day: date, last_day: date, today: date) -> MentorAway:
-    """A holiday or other absence; raise MentoringError('away_dates') for dates out of order or past."""
-    if last_day < first_day or last_day < today or (last_day - first_day).days > 366:
-        raise MentoringError("away_dates")
-    away = MentorAway(mentor_id=profile.id, first_day=first_day, last_day=last_day)
-    db.session.add(away)
-    db.session.flush()
-    return away
+def meeting_times(profile: MentorProfile, first_day: date, days: int = 90) -> list[Slot]:
+    """The mentor's own meeting times from `first_day` on (booked or not), soonest first."""
+    host = slot_services.expert_profile_of(profile.user)
+    start = clock.day_start(first_day)
+    upcoming = slot_services.expert_slots(host, start, start + timedelta(days=days))
+    return [slot for slot in upcoming if slot.host_mentor_id]
 
 
-def away_periods(profile: MentorProfile, today: date) -> list[MentorAway]:
+def bookable_meetings(match: MentoringMatch, limit: int = 20) -> list[Slot]:
+    """The family's view: their mentor's meeting times they can book now."""
+    if match.status != MatchStatus.ACTIVE or match.mentor_id is None:
+        return []
+    return list_bookable_slots(SlotFilter(host_mentor=match.mentor_id), limit=limit)
+
+
+def profiles_by_id(ids: set[int] | list[int]) -> dict[int, MentorProfile]:
+    if not ids:
+        return {}
+    return {p.id: p for p in db.session.scalars(select(MentorProfile).where(MentorProfile.id.in_(ids)))}
+
+
+def mentor_requests(profile: MentorProfile) -> list[MentoringMatch]:
+    """The mentor's open requests and families, oldest first, with the families in the same query."""
     return list(
         db.session.scalars(
-            select(MentorAway)
-            .where(MentorAway.mentor_id == profile.id, MentorAway.last_day >= today)
-            .order_by(MentorAway.first_day)
+            select(MentoringMatch)
+            .where(MentoringMatch.mentor_id == profile.id, MentoringMatch.status.in_(OPEN_STATUSES))
+            .options(joinedload(MentoringMatch.parent))
+            .order_by(MentoringMatch.requested_at)
         )
     )
 
 
-def remove_away(profile: MentorProfile, away_id: int) -> None:
-    away = db.session.get(MentorAway, away_id)
-    if away is None or away.mentor_id != profile.id:
-        raise MentoringError("gone")
-    db.session.delete(away)
-    db.session.flush()
+def all_mentors() -> list[MentorProfile]:
+    return list(
+        db.session.scalars(select(MentorProfile).order_by(MentorProfile.status, MentorProfile.created_at))
+    )
+
+
+def active_mentorings() -> list[MentoringMatch]:
+    return list(
+        db.session.scalars(
+            select(MentoringMatch)
+            .where(MentoringMatch.status == MatchStatus.ACTIVE)
+            .options(
+                joinedload(MentoringMatch.parent),
+                joinedload(MentoringMatch.mentor).joinedload(MentorProfile.user),
+            )
+            .order_by(MentoringMatch.answered_at)
+        )
+    )
+
+
+def parent_match(parent: User, match_id: int) -> MentoringMatch | None:
+    """A match only if it is this family's (else None: 404, not a leak)."""
+    match = db.session.get(MentoringMatch, match_id)
+    return match if match is not None and match.parent_id == parent.id else None

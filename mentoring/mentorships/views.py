@@ -1,15 +1,16 @@
 """Parents ask for a mentor parent; mentors keep their profile and answer; coordinators vet."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from flask_wtf import FlaskForm
 
-from mentoring.clock import today, zone
-from mentoring.reference.choices import PREFER_NOT_TO_SAY, age_group_choices, district_choices, spoken_language_choices, topic_choices
-from mentoring.consultations.services import SlotFilter, list_bookable_slots
+from mentoring.clock import today
 from mentoring.extensions import db
-from mentoring.mentorships import bp, messages, relationship, services
+from mentoring.mentorships import bp, relationship, services
+from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.forms import (
     CONTACT_LABELS,
     AskingForm,
@@ -19,9 +20,17 @@ from mentoring.mentorships.forms import (
     availability_choices,
 )
 from mentoring.mentorships.matching import Need
-from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch, MentorProfile
+from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch
 from mentoring.mentorships.reasons import describe
-from mentoring.reference import services as reference
+from mentoring.reference.choices import (
+    PREFER_NOT_TO_SAY,
+    age_group_choices,
+    district_choices,
+    district_names,
+    spoken_language_choices,
+    topic_choices,
+    topic_names,
+)
 from mentoring.security import Role, role_required
 
 
@@ -45,8 +54,17 @@ def refusal(code: str) -> str:
     }[code]
 
 
-def carry_out(change, success: str, back: str, failed_back=None, tell=None, form=None, invalid="reason"):  # type: ignore[no-untyped-def]
-    """Run one service change: on a broken rule roll back and say why; otherwise tell, commit, confirm.
+def carry_out(
+    change: Callable[[], object],
+    success: str,
+    back: str,
+    failed_back: str | None = None,
+    form: FlaskForm | None = None,
+    invalid: str = "reason",
+) -> Response:
+    """Run one service change: on a broken rule roll back and say why; otherwise commit and confirm.
+
+    The service tells whoever the change concerns; the view only words the outcome.
 
     With `form`, a form that does not validate (tampered or stale) is refused first, as `invalid`.
     """
@@ -54,13 +72,11 @@ def carry_out(change, success: str, back: str, failed_back=None, tell=None, form
         flash(refusal(invalid), "error")
         return redirect(back, 303)
     try:
-        match = change()
-    except services.MentoringError as error:
+        change()
+    except MentoringError as error:
         db.session.rollback()
         flash(refusal(error.code), "error")
         return redirect(failed_back or back, 303)
-    if tell is not None:
-        tell(match)
     db.session.commit()
     flash(success, "success")
     return redirect(back, 303)
@@ -114,14 +130,8 @@ def start():
     asked = bool(set(request.args) - {"lang"})
     if asked and form.validate():
         found = services.suggest_mentors(need_of(form), today())
-        profiles = {
-            p.id: p
-            for p in db.session.scalars(
-                select(MentorProfile).where(MentorProfile.id.in_([f.mentor_id for f in found]))
-            )
-        }
-        districts = {d.key: d.name for d in reference.list_districts()}
-        topics = dict(topic_choices())
+        profiles = services.profiles_by_id([f.mentor_id for f in found])
+        districts, topics = district_names(), topic_names()
         fits = [(f, profiles[f.mentor_id], describe(f.reasons, districts, topics)) for f in found]
     asking = AskingForm(
         formdata=None,
@@ -139,12 +149,10 @@ def start():
     ), (422 if asked and form.errors else 200)
 
 
-def my_match(match: MentoringMatch):  # type: ignore[no-untyped-def]
+def my_match(match: MentoringMatch) -> str:
     """The family's page once they asked: waiting, or their mentor, meeting times, trial question."""
     mentor = match.mentor
-    meetings = []
-    if match.status == MatchStatus.ACTIVE:
-        meetings = list_bookable_slots(SlotFilter(host_mentor=mentor.id), zone(), limit=20)
+    meetings = services.bookable_meetings(match)
     trial_due = (
         match.status == MatchStatus.ACTIVE
         and match.trial_answer is None
@@ -164,8 +172,7 @@ def my_match(match: MentoringMatch):  # type: ignore[no-untyped-def]
 @bp.post("/mentoring/<int:match_id>/trial")
 @role_required(Role.PARENT)
 def answer_trial(match_id: int):
-    match = db.session.get(MentoringMatch, match_id)
-    if match is None or match.parent_id != current_user.id:
+    if services.parent_match(current_user, match_id) is None:
         abort(404)  # another family's mentoring: not found
     form = TrialForm()
     fits = form.fits.data == "yes"
@@ -175,20 +182,18 @@ def answer_trial(match_id: int):
         if fits
         else _("Thank you. You can now look for another mentor parent."),
         url_for(".start"),
-        tell=None if fits else lambda match: messages.ended(match, EndedBy.PARENT),
         form=form,
         invalid="answer",
     )
 
 
-def end_by(ended_by: EndedBy, match_id: int, back: str):  # type: ignore[no-untyped-def]
+def end_by(ended_by: EndedBy, match_id: int, back: str) -> Response:
     """Shared by the family, the mentor and the coordinator: end an active mentoring with a reason."""
     form = EndForm()
     return carry_out(
         lambda: relationship.end_match(match_id, form.reason.data, ended_by),
         _("The mentoring has ended. Thank you."),
         back,
-        tell=lambda match: messages.ended(match, ended_by),
         form=form,
     )
 
@@ -215,7 +220,6 @@ def send_request(mentor_id: int):
         _("Your request is sent. The mentor parent will answer within a few days."),
         url_for(".start"),
         failed_back=url_for(".start", **request.args),
-        tell=messages.new_request,
     )
 
 

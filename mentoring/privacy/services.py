@@ -15,6 +15,7 @@ from sqlalchemy import delete, or_, select, update
 from mentoring.accounts.models import Invitation, PasswordResetToken, User
 from mentoring.audit import AuditEntry
 from mentoring.consultations import booking as booking_rules
+from mentoring.consultations import messages as booking_messages
 from mentoring.consultations.models import (
     SEAT_HOLDING,
     Booking,
@@ -110,7 +111,7 @@ def pseudonym(contact_key: str) -> str:
 def anonymise_booking(booking: Booking, now: datetime) -> None:
     if booking.anonymised_at is not None:
         return
-    cancel_pending(booking_rules.reminder_key(booking))
+    cancel_pending(booking_messages.reminder_key(booking))
     booking.name = ""
     booking.phone = None
     booking.email = None
@@ -129,13 +130,17 @@ def forget_booking(booking: Booking, now: datetime) -> None:
             booking_rules.end_booking(booking, BookingStatus.LAPSED, "")
         else:
             booking_rules.end_booking(booking, BookingStatus.CANCELLED_BY_PARENT, "")
-            booking_rules.tell_expert(booking, "expert_booking_cancelled")
+            booking_messages.tell_expert(booking, "expert_booking_cancelled")
     anonymise_booking(booking, now)
     db.session.flush()
 
 
 def forget_parent(user: User, now: datetime) -> None:
-    """A parent deletes their account: mentorings end, bookings are anonymised, the account emptied."""
+    """A parent deletes their account: mentorings end, bookings are anonymised, the account emptied.
+
+    The survey consent goes first, so ending a mentoring invites nobody; the mentor is told.
+    """
+    user.survey_consent = False
     for match in db.session.scalars(select(MentoringMatch).where(MentoringMatch.parent_id == user.id)).all():
         if match.status == MatchStatus.ACTIVE:
             relationship.end_match(match.id, "other", EndedBy.PARENT, now)

@@ -12,8 +12,6 @@ from mentoring.clock import utcnow
 from mentoring.consultations.views import own_booking_or_404
 from mentoring.extensions import db
 from mentoring.forms import BaseForm
-from mentoring.mentorships import messages
-from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch
 from mentoring.privacy import bp, services
 from mentoring.privacy.forms import DeleteAccountForm
 from mentoring.ratelimits import rate_limit
@@ -52,14 +50,7 @@ def delete_account():
         valid = False
     if not valid:
         return render_template("privacy/my_data.html", data=services.user_data(current_user), form=form), 422
-    active = db.session.scalars(
-        db.select(MentoringMatch).where(
-            MentoringMatch.parent_id == current_user.id, MentoringMatch.status == MatchStatus.ACTIVE
-        )
-    ).all()
     services.forget_parent(current_user, utcnow())
-    for match in active:
-        messages.ended(match, EndedBy.PARENT)
     db.session.commit()
     logout_user()
     flash(_("Your account and your details are deleted."), "success")

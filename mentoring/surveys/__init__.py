@@ -4,4 +4,14 @@ from flask import Blueprint
 
 bp = Blueprint("surveys", __name__)
 
-from mentoring.surveys import cli, views  # noqa: E402,F401  (registers routes and commands)
+from mentoring import events  # noqa: E402
+from mentoring.surveys import (  # noqa: E402,F401  (registers routes and commands)
+    cli,
+    services,
+    views,
+)
+
+# Seams (see mentoring.events): an attended consultation and a mentoring's three months and end
+# invite the family to the survey, in the transaction of the change that triggered it.
+events.consultation_attended.connect(services.invite_after_consultation, weak=False)
+events.mentoring_milestone.connect(services.invite_for_mentoring, weak=False)

@@ -15,8 +15,10 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from mentoring.clock import utcnow
+from mentoring.consultations.models import Booking
 from mentoring.extensions import db
 from mentoring.links import public_url
+from mentoring.mentorships.models import MentoringMatch
 from mentoring.notifications.services import cancel_pending, queue_message
 from mentoring.surveys.models import SCALE, SurveyInvitation, SurveyResponse
 from mentoring.surveys.questionnaire import COMMENT_MAX, QUESTION_KEYS, VERSION
@@ -141,7 +143,7 @@ def submit(token: str, answers: dict[str, int | None], comment: str, today: date
     return response
 
 
-def invite_after_consultation(booking) -> SurveyInvitation | None:  # type: ignore[no-untyped-def]
+def invite_after_consultation(booking: Booking) -> SurveyInvitation | None:
     """An attended consultation; only if the parent agreed when booking."""
     if not booking.survey_consent:
         return None
@@ -149,7 +151,7 @@ def invite_after_consultation(booking) -> SurveyInvitation | None:  # type: igno
     return invite(f"booking:{booking.id}", CONSULTATION, recipient)
 
 
-def invite_for_mentoring(match, moment: str) -> SurveyInvitation | None:  # type: ignore[no-untyped-def]
+def invite_for_mentoring(match: MentoringMatch, moment: str) -> SurveyInvitation | None:
     """After three months ("3m") and at the end ("end") of a mentoring, if the family agreed."""
     parent = match.parent
     if not parent.survey_consent:

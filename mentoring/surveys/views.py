@@ -11,22 +11,21 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from mentoring.consultations import booking as booking_rules
 from mentoring.clock import today, zone
-from mentoring.reference.choices import age_group_choices
-from mentoring.consultations.services import get_or_create_profile
+from mentoring.consultations import booking as booking_rules
+from mentoring.consultations.services import expert_profile_of
 from mentoring.extensions import db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
-from mentoring.mentorships.forms import REFERRAL_LABELS
+from mentoring.qr import qr_svg
 from mentoring.ratelimits import rate_limit
 from mentoring.reference import services as reference
+from mentoring.reference.choices import REFERRAL_LABELS, age_group_choices
 from mentoring.security import Role, public, role_required
 from mentoring.surveys import bp, reports, services
 from mentoring.surveys.charts import bar_chart
 from mentoring.surveys.forms import DIMENSION_LABELS, DashboardForm, default_period, survey_form
 from mentoring.surveys.models import SurveyInvitation
 from mentoring.surveys.questionnaire import QUESTIONS
-from mentoring.web.qr import qr_svg
 
 SURVEY_PROBLEMS = {
     "unknown": _l("We do not know this link. Please check that you copied all of it."),
@@ -65,7 +64,7 @@ def answer(token: str):
 @role_required(Role.EXPERT)
 def survey_qr(booking_id: int):
     """For a parent sitting in front of the expert: the same one-time link, as a QR code."""
-    booking = booking_rules.get_expert_booking(get_or_create_profile(current_user), booking_id)
+    booking = booking_rules.get_expert_booking(expert_profile_of(current_user), booking_id)
     if booking is None:
         abort(404)
     invitation = db.session.scalars(

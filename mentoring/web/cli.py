@@ -1,10 +1,10 @@
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import time, timedelta
 
 import click
 from flask import current_app
 from sqlalchemy import select
 
+from mentoring import clock
 from mentoring.accounts import services as accounts
 from mentoring.accounts.models import User
 from mentoring.consultations import services as consultations
@@ -63,11 +63,10 @@ DEMO_EXPERTS = (
 def seed_demo_slots() -> int:
     """Weekly series for the demo experts, once: an expert who has series keeps them."""
     created = 0
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    first = datetime.now(zone).date() + timedelta(days=1)
+    first = clock.today() + timedelta(days=1)
     for username, name, profession, languages, rules in DEMO_EXPERTS:
         user = ensure_demo_user(username, Role.EXPERT, name)
-        profile = consultations.get_or_create_profile(user)
+        profile = consultations.expert_profile_of(user)
         consultations.update_profile(profile, profession, languages, "+492088250")
         if consultations.expert_series(profile):
             continue
@@ -91,7 +90,6 @@ def seed_demo_slots() -> int:
                 first + timedelta(days=27),
                 [],
                 spec,
-                zone,
             )
             created += count
     return created
@@ -114,13 +112,12 @@ def ensure_demo_user(username: str, role: Role, display_name: str) -> User:
 
 def seed_demo_mentor() -> None:
     """The demo mentor is vetted and active, so parents see suggestions at once."""
-    from datetime import date
 
-    from mentoring.mentorships import services as mentoring
+    from mentoring.mentorships import vetting
     from mentoring.mentorships.models import MentorStatus
 
     user = db.session.scalars(select(User).where(User.username == "mentor")).one()
-    profile = mentoring.mentor_profile_for(user)
+    profile = vetting.mentor_profile_of(user)
     if profile.status != MentorStatus.APPLICANT:
         return
     profile.languages = ["tr", "de"]
@@ -131,9 +128,9 @@ def seed_demo_mentor() -> None:
     profile.capacity = 2
     profile.introduction = "Ich habe zwei Kinder und weiß, wie anstrengend die ersten Jahre sind."
     coordinator = db.session.scalars(select(User).where(User.username == "coordinator")).one()
-    today = date.today()
-    vetting = mentoring.Vetting(today.replace(day=1), today.replace(day=1), has_relevant_entry=False)
-    mentoring.activate(profile, coordinator, vetting, today)
+    today = clock.today()
+    facts = vetting.Vetting(today.replace(day=1), today.replace(day=1), has_relevant_entry=False)
+    vetting.activate(profile, coordinator, facts, today)
     profile.shares = ["phone"]
     profile.availability = ["0-evening", "2-morning", "5-afternoon"]
     user.phone = "+4917600000001"
@@ -143,10 +140,9 @@ def seed_demo_mentor() -> None:
 def seed_demo_mentoring(profile, coordinator: User) -> None:  # type: ignore[no-untyped-def]
     """The demo family has the demo mentor, a logged first contact and a meeting time to book;
     another family, entered by the office, waits to be matched."""
-    from datetime import date, datetime, time, timedelta
+    from datetime import time, timedelta
 
     from mentoring.consultations import services as consultations
-    from mentoring.clock import zone
     from mentoring.consultations.models import ContactMode
     from mentoring.mentorships import relationship
     from mentoring.mentorships import services as mentoring
@@ -159,13 +155,15 @@ def seed_demo_mentoring(profile, coordinator: User) -> None:  # type: ignore[no-
     )
     match = mentoring.request_mentor(family, profile.id, need, mentoring.Asking(shares=("phone",)), 5)
     mentoring.accept(profile, match.id)
-    first = relationship.ContactEntry(date.today(), "phone", 25, ["sleep"], "Erstes Kennenlernen am Telefon.")
+    first = relationship.ContactEntry(
+        clock.today(), "phone", 25, ["sleep"], "Erstes Kennenlernen am Telefon."
+    )
     relationship.log_contact(profile, match.id, first)
-    host = consultations.get_or_create_profile(profile.user)
+    host = consultations.expert_profile_of(profile.user)
     spec = consultations.SlotSpec(
         mode=ContactMode.PHONE, languages=["tr", "de"], topics=[], min_notice_hours=2
     )
-    starts_at = datetime.combine(date.today() + timedelta(days=3), time(17), zone())
+    starts_at = clock.at(clock.today() + timedelta(days=3), time(17))
     meeting = consultations.create_slot(host, starts_at, 60, spec)
     meeting.host_mentor_id = profile.id
     waiting = mentoring.Family(name="Familie Demir", locale="tr", phone="+4917600000003")
@@ -239,7 +237,6 @@ DEMO_OFFERS = (
 
 def seed_demo_offers() -> None:
     """A few offers for the guide, so the district grid has numbers and gaps."""
-    from datetime import date
 
     from mentoring.offers.models import Cost, Offer, OfferKind
     from mentoring.offers.services import search_text
@@ -256,7 +253,7 @@ def seed_demo_offers() -> None:
             districts=districts,
             cost=Cost(cost),
             languages=["de"],
-            valid_from=date.today(),
+            valid_from=clock.today(),
         )
         offer.search_text = search_text(offer)
         db.session.add(offer)

@@ -6,8 +6,8 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_datetime
 from flask_login import current_user
 
+from mentoring.qr import qr_svg
 from mentoring.security import Role, role_label
-from mentoring.web.qr import qr_svg
 
 
 def register_template_helpers(app: Flask) -> None:

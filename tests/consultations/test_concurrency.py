@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from mentoring.consultations import seats
 from mentoring.consultations.models import Booking, Slot
 from mentoring.extensions import db
 from tests.factories import make_expert, make_slot
@@ -149,7 +150,6 @@ def test_a_freed_seat_is_held_or_booked_once_while_families_race_for_it(app, liv
     """A cancellation (which holds the seat for the waiting parent) and twenty bookings at once."""
     from datetime import date
 
-    from mentoring.consultations import booking as booking_rules
     from mentoring.consultations import waitlist
     from mentoring.consultations.models import SEAT_HOLDING
     from tests.factories import book_in_db
@@ -157,7 +157,7 @@ def test_a_freed_seat_is_held_or_booked_once_while_families_race_for_it(app, liv
     slot_id = make_slot(app, make_expert(app), capacity=1)
     _id, token = book_in_db(app, slot_id, name="Ayla", phone="+4917600000001")
     with app.app_context():
-        contact = booking_rules.Contact(
+        contact = seats.Contact(
             name="Ioana", locale="ro", privacy_version="t", phone="+4917611112222"
         )
         waitlist.join(contact, waitlist.Wish(None, None, None, 4), date.today())

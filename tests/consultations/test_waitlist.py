@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from mentoring.clock import utcnow
 from mentoring.consultations import booking as booking_rules
-from mentoring.consultations import waitlist
+from mentoring.consultations import seats, waitlist
 from mentoring.consultations.models import Booking, BookingStatus, Slot, WaitlistEntry, WaitlistStatus
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage
@@ -124,7 +124,7 @@ def test_a_hold_nobody_takes_lapses_to_the_next_parent_who_fits(app, runner):
             ioana = db.session.scalars(select(WaitlistEntry).where(WaitlistEntry.name == "Ioana")).one()
             assert ioana.status == WaitlistStatus.WAITING and ioana.passed_slots == [str(slot_id)]
             # Too late for Ioana to take it now.
-            with pytest.raises(booking_rules.TooLateToChange):
+            with pytest.raises(seats.TooLateToChange):
                 booking_rules.confirm_hold(db.session.get(Booking, first.id), "x")
 
 

@@ -14,7 +14,7 @@ from flask_babel import Domain, force_locale
 from sqlalchemy import select
 
 from mentoring.accounts import services as accounts
-from mentoring.consultations.booking import manage_url, video_url
+from mentoring.consultations.messages import manage_url, video_url
 from mentoring.consultations.models import Booking
 from mentoring.extensions import db
 from mentoring.i18n.languages import KNOWN_LANGUAGES

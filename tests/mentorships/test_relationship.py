@@ -8,7 +8,7 @@ import time_machine
 from mentoring.accounts import services as accounts
 from mentoring.clock import utcnow
 from mentoring.extensions import db
-from mentoring.mentorships import chores, relationship, services
+from mentoring.mentorships import chores, relationship, services, vetting
 from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch, MentorProfile, MentorStatus
 from tests.factories import make_user
 from tests.mentorships.test_services import TURKISH_FAMILY, make_mentor
@@ -160,7 +160,7 @@ def test_coordinators_are_reminded_once_before_a_certificate_turns_five(app):
     make_mentor(app, username="fresh", certificate_seen_on=TODAY - timedelta(days=10))
     with app.app_context():
         [(profile, expires_on)] = chores.collect_digest(TODAY).certificates
-        assert profile.user.username == "ayse" and expires_on == services.certificate_expires_on(seen)
+        assert profile.user.username == "ayse" and expires_on == vetting.certificate_expires_on(seen)
         assert chores.collect_digest(TODAY).certificates == []
 
 
@@ -171,7 +171,7 @@ def test_vetting_facts_are_deleted_three_months_after_a_mentor_stops(app):
     with app.app_context():
         profile = db.session.get(MentorProfile, mentor)
         profile.certificate_has_relevant_entry = False
-        services.change_status(profile, MentorStatus.RETIRED, TODAY)
+        vetting.change_status(profile, MentorStatus.RETIRED, TODAY)
         db.session.commit()
         assert chores.forget_vetting_facts(TODAY + timedelta(days=90)) == 0
         assert chores.forget_vetting_facts(TODAY + timedelta(days=91)) == 1
@@ -190,16 +190,16 @@ def test_status_changes_follow_the_rules(app):
     with app.app_context():
         profile = db.session.get(MentorProfile, mentor)
         with pytest.raises(services.MentoringError, match="has_families"):
-            services.change_status(profile, MentorStatus.RETIRED, TODAY)
-        services.change_status(profile, MentorStatus.PAUSED, TODAY)
+            vetting.change_status(profile, MentorStatus.RETIRED, TODAY)
+        vetting.change_status(profile, MentorStatus.PAUSED, TODAY)
         assert services.suggest_mentors(TURKISH_FAMILY, TODAY) == []
-        services.change_status(profile, MentorStatus.ACTIVE, TODAY)
+        vetting.change_status(profile, MentorStatus.ACTIVE, TODAY)
         profile.certificate_seen_on = TODAY - timedelta(days=5 * 366)
-        services.change_status(profile, MentorStatus.PAUSED, TODAY)
+        vetting.change_status(profile, MentorStatus.PAUSED, TODAY)
         with pytest.raises(services.MentoringError, match="certificate"):
-            services.change_status(profile, MentorStatus.ACTIVE, TODAY)
+            vetting.change_status(profile, MentorStatus.ACTIVE, TODAY)
         with pytest.raises(services.MentoringError, match="status"):
-            services.change_status(profile, MentorStatus.APPLICANT, TODAY)
+            vetting.change_status(profile, MentorStatus.APPLICANT, TODAY)
 
 
 def test_a_coordinator_enters_a_family_without_e_mail_and_the_referral_is_kept(app):

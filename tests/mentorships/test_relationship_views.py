@@ -10,7 +10,7 @@ from mentoring.accounts import services as accounts
 from mentoring.clock import utcnow
 from mentoring.consultations.models import Booking, Slot
 from mentoring.extensions import db
-from mentoring.mentorships import services
+from mentoring.mentorships import vetting
 from mentoring.mentorships.models import MatchStatus, MentorAway, MentorContact, MentoringMatch, MentorStatus
 from mentoring.notifications.models import OutboxMessage
 from tests.conftest import submit
@@ -45,7 +45,7 @@ def two_mentorings(app):
 def make_mentor_for(app, username):
     """An active profile for an existing mentor account."""
     with app.app_context():
-        profile = services.mentor_profile_for(accounts.find_user_by_username(username))
+        profile = vetting.mentor_profile_of(accounts.find_user_by_username(username))
         profile.languages, profile.districts, profile.status = ["tr"], ["mitte-styrum"], MentorStatus.ACTIVE
         db.session.commit()
         return profile.id

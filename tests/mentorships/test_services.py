@@ -8,12 +8,13 @@ from mentoring.accounts import services as accounts
 from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.mentorships import services
+from mentoring.mentorships import vetting as mentor_vetting
 from mentoring.mentorships.matching import Need
 from mentoring.mentorships.models import MatchStatus, MentorAway, MentoringMatch, MentorProfile, MentorStatus
 from tests.factories import make_user
 
 TODAY = date.today()
-GOOD = services.Vetting(
+GOOD = mentor_vetting.Vetting(
     training_on=TODAY - timedelta(days=30),
     certificate_seen_on=TODAY - timedelta(days=60),
     has_relevant_entry=False,
@@ -24,7 +25,7 @@ TURKISH_FAMILY = Need(languages=frozenset({"tr"}), district="mitte-styrum", age_
 def make_mentor(app, username="ayse", capacity=1, status=MentorStatus.ACTIVE, **fields) -> int:
     make_user(app, role="mentor", username=username)
     with app.app_context():
-        profile = services.mentor_profile_for(accounts.find_user_by_username(username))
+        profile = mentor_vetting.mentor_profile_of(accounts.find_user_by_username(username))
         profile.languages = fields.pop("languages", ["tr", "de"])
         profile.districts = fields.pop("districts", ["mitte-styrum"])
         profile.capacity = capacity
@@ -43,10 +44,10 @@ def coordinator(app):
 @pytest.mark.parametrize(
     ("vetting", "code"),
     [
-        (services.Vetting(None, GOOD.certificate_seen_on, False), "training"),
-        (services.Vetting(GOOD.training_on, None, False), "certificate"),
-        (services.Vetting(GOOD.training_on, TODAY - timedelta(days=5 * 366), False), "certificate"),
-        (services.Vetting(GOOD.training_on, GOOD.certificate_seen_on, True), "conviction"),
+        (mentor_vetting.Vetting(None, GOOD.certificate_seen_on, False), "training"),
+        (mentor_vetting.Vetting(GOOD.training_on, None, False), "certificate"),
+        (mentor_vetting.Vetting(GOOD.training_on, TODAY - timedelta(days=5 * 366), False), "certificate"),
+        (mentor_vetting.Vetting(GOOD.training_on, GOOD.certificate_seen_on, True), "conviction"),
     ],
 )
 def test_activation_needs_training_a_current_certificate_and_no_relevant_entry(app, vetting, code):
@@ -54,7 +55,7 @@ def test_activation_needs_training_a_current_certificate_and_no_relevant_entry(a
     with app.app_context():
         profile = db.session.get(MentorProfile, mentor)
         with pytest.raises(services.MentoringError) as error:
-            services.activate(profile, coordinator(app), vetting, TODAY)
+            mentor_vetting.activate(profile, coordinator(app), vetting, TODAY)
         assert error.value.code == code
         db.session.rollback()
         assert db.session.get(MentorProfile, mentor).status == MentorStatus.APPLICANT
@@ -64,7 +65,7 @@ def test_a_vetted_applicant_becomes_active_and_the_facts_are_recorded(app):
     mentor = make_mentor(app, status=MentorStatus.APPLICANT)
     with app.app_context():
         profile = db.session.get(MentorProfile, mentor)
-        services.activate(profile, coordinator(app), GOOD, TODAY)
+        mentor_vetting.activate(profile, coordinator(app), GOOD, TODAY)
         db.session.commit()
         profile = db.session.get(MentorProfile, mentor)
         assert profile.status == MentorStatus.ACTIVE
@@ -75,7 +76,7 @@ def test_a_vetted_applicant_becomes_active_and_the_facts_are_recorded(app):
 def test_a_certificate_turning_five_pauses_the_mentor(app):
     mentor = make_mentor(app, certificate_seen_on=TODAY - timedelta(days=5 * 365 + 2))
     with app.app_context():
-        assert services.pause_expired_certificates(TODAY) == 1
+        assert mentor_vetting.pause_expired_certificates(TODAY) == 1
         db.session.commit()
         assert db.session.get(MentorProfile, mentor).status == MentorStatus.PAUSED
         assert services.suggest_mentors(TURKISH_FAMILY, TODAY) == []
