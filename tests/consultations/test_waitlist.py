@@ -185,3 +185,23 @@ def test_a_cancelled_slot_is_not_offered_and_its_hold_ends(app):
         assert db.session.scalars(select(Booking).where(Booking.status == BookingStatus.HELD)).all() == []
         assert db.session.scalars(select(WaitlistEntry)).one().status == WaitlistStatus.WAITING
         assert waitlist.offer_new_slots([slot_id]) == 0
+
+
+def test_a_parent_who_joins_is_held_the_open_time_even_after_many_cancelled_ones(app):
+    """Regression: the waitlist had its own copy of "which slots fit", without the open filter
+    and stopping after 20 rows, so 20 cancelled times before an open one hid it."""
+    expert = make_expert(app)
+    cancelled = [make_slot(app, expert, starts_in=timedelta(days=1, hours=hours)) for hours in range(21)]
+    with app.app_context():
+        for slot_id in cancelled:
+            booking_rules.cancel_slot(db.session.get(Slot, slot_id), "Krank")
+        db.session.commit()
+    open_slot = make_slot(app, expert, starts_in=timedelta(days=3))
+    join(app)
+    holds = held(app)
+    assert [booking.slot_id for booking in holds] == [open_slot]
+    with app.app_context():
+        to_ioana = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == "+4917611112222")
+        ).all()
+        assert len(to_ioana) == 2  # "you are on the waitlist" and "a time is held for you"
