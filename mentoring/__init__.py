@@ -1,5 +1,6 @@
 """The platform: mentor parents and consultation hours for municipal prevention programmes."""
 
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -7,6 +8,27 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The modules that declare routes and commands, named here rather than imported by each domain's
+# __init__ (which holds only its blueprint and seams), so no package and its views import each other.
+ROUTE_MODULES = (
+    "mentoring.web.views",
+    "mentoring.web.cli",
+    "mentoring.accounts.views",
+    "mentoring.i18n.views",
+    "mentoring.consultations.views",
+    "mentoring.consultations.expert_views",
+    "mentoring.consultations.interpreter_views",
+    "mentoring.consultations.topic_views",
+    "mentoring.consultations.waitlist_views",
+    "mentoring.api.views",
+    "mentoring.mentorships.views",
+    "mentoring.mentorships.mentor_views",
+    "mentoring.mentorships.coordinator_views",
+    "mentoring.surveys.views",
+    "mentoring.offers.views",
+    "mentoring.privacy.views",
+)
 
 
 def load_config(app: Flask, config: str | type | None, overrides: dict[str, Any] | None) -> None:
@@ -78,6 +100,9 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
         surveys,
         web,
     )
+
+    for module in ROUTE_MODULES:  # each declares its routes on its domain's blueprint
+        import_module(module)
     from mentoring.accounts.cli import users_cli
     from mentoring.consultations.cli import consultations_cli
     from mentoring.i18n.cli import i18n_cli

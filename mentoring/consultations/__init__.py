@@ -5,15 +5,7 @@ from flask import Blueprint
 bp = Blueprint("consultations", __name__)
 
 from mentoring import events  # noqa: E402
-from mentoring.consultations import (  # noqa: E402,F401  (registers routes and commands)
-    cli,
-    expert_views,
-    interpreter_views,
-    services,
-    topic_views,
-    views,
-    waitlist_views,
-)
+from mentoring.consultations import services  # noqa: E402
 
 # Seam (see mentoring.events): an expert's or mentor's publishing profile is made with the account.
 events.account_created.connect(services.create_profile_for, weak=False)

@@ -6,7 +6,7 @@ bp = Blueprint("mentorships", __name__)
 
 from mentoring import events  # noqa: E402
 from mentoring.consultations import seats  # noqa: E402
-from mentoring.mentorships import cli, coordinator_views, mentor_views, services, vetting, views  # noqa: E402,F401  (registers routes and commands)  # noqa: E402
+from mentoring.mentorships import services, vetting  # noqa: E402
 
 # Seams (see mentoring.events and consultations.seats): a mentor's profile is made with the
 # account; only a mentor's active families may book the mentor's meeting times.

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("offers", __name__)
-
-from mentoring.offers import views  # noqa: E402,F401  (registers routes)

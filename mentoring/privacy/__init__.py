@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("privacy", __name__)
-
-from mentoring.privacy import cli, views  # noqa: E402,F401  (registers routes and commands)

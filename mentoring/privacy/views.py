@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash
 
 from mentoring.audit import AUDIT_ACTIONS, audit_entries
 from mentoring.clock import utcnow
-from mentoring.consultations.views import own_booking_or_404
+from mentoring.consultations import booking as booking_rules
 from mentoring.extensions import db
 from mentoring.forms import BaseForm
 from mentoring.privacy import bp, services
@@ -60,7 +60,7 @@ def delete_account():
 @bp.get("/booking/<token>/data.json")
 @public
 def booking_data_json(token: str):
-    booking = own_booking_or_404(token)
+    booking = booking_rules.get_own_booking(token) or abort(404)
     return json_download(services.booking_data(booking), f"booking-{booking.reference}")
 
 
@@ -68,7 +68,7 @@ def booking_data_json(token: str):
 @public
 def delete_booking(token: str):
     """Without an account: the booking's private link leads here; one button deletes the details."""
-    booking = own_booking_or_404(token)
+    booking = booking_rules.get_own_booking(token) or abort(404)
     if booking.anonymised_at is not None:
         return render_template("privacy/booking_deleted.html")
     if request.method == "POST":

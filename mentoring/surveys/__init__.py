@@ -5,11 +5,7 @@ from flask import Blueprint
 bp = Blueprint("surveys", __name__)
 
 from mentoring import events  # noqa: E402
-from mentoring.surveys import (  # noqa: E402,F401  (registers routes and commands)
-    cli,
-    services,
-    views,
-)
+from mentoring.surveys import services  # noqa: E402
 
 # Seams (see mentoring.events): an attended consultation and a mentoring's three months and end
 # invite the family to the survey, in the transaction of the change that triggered it.

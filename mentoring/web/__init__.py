@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("web", __name__, cli_group=None)
-
-from mentoring.web import cli, views  # noqa: E402,F401  (registers routes and commands)
