@@ -44,7 +44,7 @@ def load_config(app: Flask, config: str | type | None, overrides: dict[str, Any]
 
 
 class DatabaseIntConverter(IntegerConverter):
-    def __init__(self, url_map, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
 

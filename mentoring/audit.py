@@ -13,10 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from mentoring.clock import utcnow
 from mentoring.db import UTCDateTime
-from mentoring.extensions import db
+from mentoring.extensions import Model, db
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -78,7 +78,7 @@ def has_tag(column: ColumnElement, tag: str) -> ColumnElement[bool]:
     return type_coerce(column, String).like(f"%,{tag},%")
 
 
-def tune_sqlite(engine) -> None:  # type: ignore[no-untyped-def]
+def tune_sqlite(engine) -> None:
     """File SQLite for the demo: WAL so readers never wait for a writer; writers wait, not fail."""
     from sqlalchemy import event
 
@@ -86,7 +86,7 @@ def tune_sqlite(engine) -> None:  # type: ignore[no-untyped-def]
         return
 
     @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")

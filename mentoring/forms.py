@@ -35,7 +35,7 @@ class BaseForm(FlaskForm):
     """Strips surrounding spaces from every text field."""
 
     class Meta:
-        def bind_field(self, form, unbound_field, options):  # type: ignore[no-untyped-def]
+        def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])
             if unbound_field.field_class is not PasswordField:
                 filters = [strip, *filters]
@@ -118,7 +118,7 @@ def phone_field(label: str | None = None) -> StringField:
 
 def select_choices(pairs: list[tuple[str, object]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices (tuples in a field's constructor are deprecated)."""
-    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def choice_values(choices: object) -> set[str]:
@@ -153,10 +153,10 @@ class ParsedOnceMixin:
 class LocalDateField(ParsedOnceMixin, DateField):
     """A date field whose parse error is ours (translated); accepts 2026-11-30 and 30.11.2026."""
 
-    def __init__(self, label=None, validators=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, format=["%Y-%m-%d", "%d.%m.%Y"], **kwargs)
 
-    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+    def process_formdata(self, valuelist):
         if valuelist and not "".join(valuelist).strip():
             self.data = None  # left empty: no date (a required field says so itself)
             return
@@ -167,7 +167,7 @@ class LocalDateField(ParsedOnceMixin, DateField):
 
 
 class LocalTimeField(ParsedOnceMixin, TimeField):
-    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+    def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
@@ -178,7 +178,7 @@ INT_LIMIT = 2**31 - 1  # the database's integer: a larger number would be an err
 
 
 class WholeNumberField(ParsedOnceMixin, IntegerField):
-    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+    def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
             if self.data is not None and abs(self.data) > INT_LIMIT:

@@ -25,7 +25,7 @@ class RateLimit:
     key_func: Callable[[], str] | None = None
 
 
-def rate_limit(config_key: str, methods: tuple[str, ...] = ("POST",), key_func=None) -> Callable[[F], F]:  # type: ignore[no-untyped-def]
+def rate_limit(config_key: str, methods: tuple[str, ...] = ("POST",), key_func=None) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         limits = [*getattr(view, LIMITS_ATTR, []), RateLimit(config_key, methods, key_func)]
         setattr(view, LIMITS_ATTR, limits)

@@ -391,9 +391,7 @@ def waitlist_world(app: Flask, slot_id: int, booking_id: int) -> dict:
     from mentoring.consultations.models import Booking
 
     with app.app_context():
-        contact = seats.Contact(
-            name="Ioana", locale="ro", privacy_version="t", phone="+4917611112222"
-        )
+        contact = seats.Contact(name="Ioana", locale="ro", privacy_version="t", phone="+4917611112222")
         _entry, waiting = waitlist.join(contact, waitlist.Wish(None, "tr", None, 4), date.today())
         elena = seats.Contact(name="Elena", locale="de", privacy_version="t", phone="+4917633334444")
         slot = seats.take_seat(slot_id, elena.key, None)

@@ -17,7 +17,7 @@ from mentoring.forms import (
 )
 
 
-def good_password(username_field: str | None = "username"):  # type: ignore[no-untyped-def]
+def good_password(username_field: str | None = "username"):
     def check(form: FlaskForm, field: Field) -> None:
         username = ""
         if username_field and username_field in form:

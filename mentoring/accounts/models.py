@@ -6,11 +6,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentoring.clock import utcnow
 from mentoring.db import UTCDateTime, str_enum
-from mentoring.extensions import db
+from mentoring.extensions import Model
 from mentoring.security import Role
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """Everyone who logs in. Parents need only a username and a password."""
 
     __tablename__ = "users"
@@ -44,7 +44,7 @@ class User(UserMixin, db.Model):
         return self.display_name or self.username
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """A single-use link a coordinator sends to an expert; only its hash is stored."""
 
     __tablename__ = "invitations"
@@ -71,7 +71,7 @@ class Invitation(db.Model):
         return "expired" if self.expires_at <= utcnow() else "open"
 
 
-class PasswordResetToken(db.Model):
+class PasswordResetToken(Model):
     """A single-use link to set a new password; e-mailed, or handed over by a coordinator."""
 
     __tablename__ = "password_reset_tokens"

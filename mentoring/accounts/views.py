@@ -24,7 +24,7 @@ from mentoring.ratelimits import rate_limit
 from mentoring.security import Role, login_required, public, role_required, safe_next_url
 
 
-def new_account(form, locale: str) -> services.NewAccount:  # type: ignore[no-untyped-def]
+def new_account(form, locale: str) -> services.NewAccount:
     return services.NewAccount(
         username=form.username.data,
         password=form.password.data,
@@ -85,7 +85,7 @@ def username_taken_message() -> str:
     return _("This username is already taken. Please choose another.")
 
 
-def register_as(role: Role, template: str):  # type: ignore[no-untyped-def]
+def register_as(role: Role, template: str):
     if current_user.is_authenticated:
         return redirect(url_for("accounts.home"))
     form = RegisterForm()

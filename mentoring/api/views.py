@@ -32,7 +32,7 @@ csrf.exempt(bp)  # no cookies are read here: nothing a forged cross-site request
 MAX_RANGE_DAYS = 92
 
 
-def problem(status: int, message: str, errors: dict | None = None):  # type: ignore[no-untyped-def]
+def problem(status: int, message: str, errors: dict | None = None):
     body: dict = {"error": {"code": status, "message": message}}
     if errors:
         body["error"]["fields"] = errors
@@ -53,7 +53,7 @@ def slot_json(slot: Slot) -> dict:
 
 
 @bp.after_request
-def cors(response):  # type: ignore[no-untyped-def]
+def cors(response):
     origin = request.headers.get("Origin")
     if origin and origin in current_app.config["CORS_ORIGINS"]:
         response.headers["Access-Control-Allow-Origin"] = origin
@@ -133,7 +133,7 @@ def list_offers():
     return {"offers": [offer_json(offer, lang) for offer in found]}
 
 
-def offer_json(offer, lang: str) -> dict:  # type: ignore[no-untyped-def]
+def offer_json(offer, lang: str) -> dict:
     title, title_lang = offer.text("title", lang)
     description, description_lang = offer.text("description", lang)
     facts = offer.facts()

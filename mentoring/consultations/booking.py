@@ -255,6 +255,7 @@ def skip_series_date(series: SlotSeries, day: date, reason: str) -> tuple[int, i
 
 # One-tap answers to the reminder: single-purpose links, valid until the appointment begins. -----
 
+
 def booking_for_answer(
     reference: str, answer: str, signature: str, now: datetime | None = None
 ) -> Booking | None:

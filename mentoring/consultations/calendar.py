@@ -19,7 +19,7 @@ def new_calendar() -> Calendar:
     return calendar
 
 
-def local(moment):  # type: ignore[no-untyped-def]
+def local(moment):
     from zoneinfo import ZoneInfo
 
     return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))

@@ -30,7 +30,7 @@ def my_profile() -> services.ExpertProfile:
     return services.expert_profile_of(current_user)
 
 
-def spec_from(form) -> services.SlotSpec:  # type: ignore[no-untyped-def]
+def spec_from(form) -> services.SlotSpec:
     return services.SlotSpec(
         mode=ContactMode(form.mode.data),
         call_direction=CallDirection(form.call_direction.data or CallDirection.EXPERT_CALLS),
@@ -44,7 +44,7 @@ def spec_from(form) -> services.SlotSpec:  # type: ignore[no-untyped-def]
     )
 
 
-def prepare(form, profile):  # type: ignore[no-untyped-def]
+def prepare(form, profile):
     form.languages.choices = spoken_language_choices()
     form.topics.choices = topic_choices()
     if request.method == "GET":
@@ -165,7 +165,7 @@ def series_list():
     return render_series_list(DayOffForm(formdata=None), DayOffForm(formdata=None))
 
 
-def render_series_list(day_off_form: DayOffForm, end_form: DayOffForm, failed_id: int | None = None):  # type: ignore[no-untyped-def]
+def render_series_list(day_off_form: DayOffForm, end_form: DayOffForm, failed_id: int | None = None):
     return render_template(
         "consultations/series_list.html",
         series=services.expert_series(my_profile()),
@@ -223,7 +223,7 @@ def series_end(series_id: int):
     return redirect(url_for(".series_list"), 303)
 
 
-def my_booking_or_404(booking_id: int):  # type: ignore[no-untyped-def]
+def my_booking_or_404(booking_id: int):
     booking = booking_rules.get_expert_booking(my_profile(), booking_id)
     if booking is None:
         abort(404)
@@ -244,9 +244,7 @@ def expert_cancel_booking(booking_id: int):
         else:
             db.session.commit()
             flash(_("The booking is cancelled and the parent is told."), "success")
-        return redirect(
-            url_for(".agenda", day=local_date(booking.slot.starts_at).isoformat()), 303
-        )
+        return redirect(url_for(".agenda", day=local_date(booking.slot.starts_at).isoformat()), 303)
     return render_template("consultations/expert_cancel.html", form=form, booking=booking), (
         422 if form.errors else 200
     )

@@ -71,7 +71,7 @@ class ContactForm(BaseForm):
         ),
     )
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators=None) -> bool:
         # Here, not in a field validator: Optional() ends the field checks when it is empty.
         valid = super().validate(extra_validators)
         if not (self.phone.data or self.email.data) and not (self.phone.errors or self.email.errors):
@@ -126,7 +126,7 @@ class BookingForm(ContactForm):
         _l("The interpreter joins"), choices=select_choices(INTERPRETER_MODES), default="phone"
     )
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if self.interpreter.data and not self.interpreter_language.data:
             self.interpreter_language.errors.append(_("Please choose the language for the interpreter."))
@@ -163,11 +163,11 @@ class SlotSettingsForm(BaseForm):
     horizon_days = number(_l("Bookable how many days ahead"), 1, 365, 60)
     cancel_deadline_hours = number(_l("Parents can cancel up to how many hours before"), 0, 168, 12)
 
-    def validate_languages(self, field) -> None:  # type: ignore[no-untyped-def]
+    def validate_languages(self, field) -> None:
         if not field.data:
             raise ValidationError(_l("Please choose at least one language."))
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if (
             self.mode.data == ContactMode.PHONE
@@ -208,7 +208,7 @@ class SeriesForm(SlotSettingsForm):
     def skipped_dates(self) -> list[date]:
         return parse_dates(self.skipped.data or "")
 
-    def validate_skipped(self, field) -> None:  # type: ignore[no-untyped-def]
+    def validate_skipped(self, field) -> None:
         try:
             parse_dates(field.data or "")
         except ValueError as error:

@@ -20,15 +20,18 @@ ANSWERS = ("coming", "not-coming")
 def reminder_key(booking: Booking) -> str:
     return f"booking:{booking.id}:reminder"
 
+
 def manage_url(booking: Booking, token: str | None) -> str | None:
     if token is None:
         return None
     return public_url("consultations.manage", token=token, lang=booking.locale)
 
+
 def video_url(booking: Booking) -> str | None:
     if not booking.video_room:
         return None
     return current_app.config["VIDEO_BASE_URL"].rstrip("/") + "/" + booking.video_room
+
 
 def message_context(booking: Booking, token: str | None) -> dict:
     return {
@@ -39,9 +42,10 @@ def message_context(booking: Booking, token: str | None) -> dict:
         "video_url": video_url(booking),
     }
 
+
 def tell_parent(
     booking: Booking, template: str, token: str | None, send_after: datetime | None = None, cancel_key=None
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """In the parent's language; discreet bookings get one neutral message with a neutral sender."""
     context = message_context(booking, token) | {"kind": template}
     if template == "reminder":
@@ -61,6 +65,7 @@ def tell_parent(
     if booking.discreet:
         message.sender = current_app.config["DISCREET_SENDER"]
 
+
 def schedule_reminder(booking: Booking, token: str) -> None:
     """The reminder is an outbox row due before the slot, withdrawn if the booking ends."""
     send_at = booking.slot.starts_at - timedelta(hours=current_app.config["REMINDER_HOURS"])
@@ -68,11 +73,13 @@ def schedule_reminder(booking: Booking, token: str) -> None:
         return
     tell_parent(booking, "reminder", token, send_after=send_at, cancel_key=reminder_key(booking))
 
+
 def answer_signature(booking: Booking, answer: str) -> str:
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(
         key, f"reminder:{booking.id}:{booking.reference}:{answer}".encode(), "sha256"
     ).hexdigest()[:32]
+
 
 def answer_url(booking: Booking, answer: str) -> str:
     return public_url(
@@ -82,6 +89,7 @@ def answer_url(booking: Booking, answer: str) -> str:
         signature=answer_signature(booking, answer),
         lang=booking.locale,
     )
+
 
 def tell_expert(booking: Booking, template: str, expert: ExpertProfile | None = None) -> None:
     expert = expert or booking.slot.expert

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mentoring.accounts.models import User
 from mentoring.clock import utcnow
 from mentoring.db import TagList, UTCDateTime, str_enum
-from mentoring.extensions import db
+from mentoring.extensions import Model
 
 
 class ContactMode(StrEnum):
@@ -40,7 +40,7 @@ class BookingStatus(StrEnum):
 SEAT_HOLDING = (BookingStatus.HELD, BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW)
 
 
-class ExpertProfile(db.Model):
+class ExpertProfile(Model):
     """What parents see of an expert, and the defaults for new slots."""
 
     __tablename__ = "expert_profiles"
@@ -76,7 +76,7 @@ class SlotSettings:
     cancel_deadline_hours: Mapped[int] = mapped_column(default=12)
 
 
-class SlotSeries(SlotSettings, db.Model):
+class SlotSeries(SlotSettings, Model):
     """A weekly rule: every <weekday> from first to last date, slots of <length> minutes."""
 
     __tablename__ = "slot_series"
@@ -102,7 +102,7 @@ class SlotSeries(SlotSettings, db.Model):
     expert: Mapped[ExpertProfile] = relationship()
 
 
-class Slot(SlotSettings, db.Model):
+class Slot(SlotSettings, Model):
     """One bookable time with `capacity` seats; `booked_count` counts seat-holding bookings."""
 
     __tablename__ = "slots"
@@ -154,7 +154,7 @@ class ContactColumns:
     privacy_version: Mapped[str] = mapped_column(String(16))
 
 
-class Booking(ContactColumns, db.Model):
+class Booking(ContactColumns, Model):
     """A parent's seat in a slot; reached by the parent only through the private manage link."""
 
     __tablename__ = "bookings"
@@ -207,7 +207,7 @@ class WaitlistStatus(StrEnum):
     LEFT = "left"
 
 
-class WaitlistEntry(ContactColumns, db.Model):
+class WaitlistEntry(ContactColumns, Model):
     """A parent waiting for a time that fits (topic, language, mode, within some weeks)."""
 
     __tablename__ = "waitlist_entries"
@@ -231,7 +231,7 @@ class WaitlistEntry(ContactColumns, db.Model):
     passed_slots: Mapped[list[str]] = mapped_column(TagList, default=list)
 
 
-class InterpreterRequest(db.Model):
+class InterpreterRequest(Model):
     """A parent asked for an interpreter for a booking; the programme office arranges one."""
 
     __tablename__ = "interpreter_requests"

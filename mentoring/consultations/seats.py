@@ -31,7 +31,7 @@ from mentoring.consultations.models import (
     Slot,
 )
 from mentoring.consultations.slots import ANY_HOST, SlotFilter, bookable_now, is_bookable
-from mentoring.extensions import db
+from mentoring.extensions import db, rows_changed
 
 REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B to misread on the phone
 
@@ -108,12 +108,12 @@ def lock_contact(contact_key: str) -> None:
 
 
 def claim_seat(slot_id: int, now: datetime | None = None) -> bool:
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(Slot)
         .where(Slot.id == slot_id, *bookable_now(now or utcnow()))
         .values(booked_count=Slot.booked_count + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     return claimed == 1
 
 
@@ -127,11 +127,14 @@ def release_seat(slot_id: int) -> None:
 
 
 def seats_held(slot_id: int) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Booking)
-        .where(Booking.slot_id == slot_id, Booking.status.in_(SEAT_HOLDING))
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Booking)
+            .where(Booking.slot_id == slot_id, Booking.status.in_(SEAT_HOLDING))
+        )
+        or 0
+    )
 
 
 def locked_slot(slot_id: int) -> Slot:

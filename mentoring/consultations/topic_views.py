@@ -17,7 +17,7 @@ from mentoring.security import Role, role_required
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 
 
-def topic_form():  # type: ignore[no-untyped-def]
+def topic_form():
     """The form has one name field per shipped language, so a topic is never half translated."""
 
     class Form(TopicForm):

@@ -31,7 +31,7 @@ from mentoring.reference.choices import (
 from mentoring.security import Role, public
 
 
-def parse_filters(args, topics: list[tuple[str, str]]) -> slot_rules.SlotFilter:  # type: ignore[no-untyped-def]
+def parse_filters(args, topics: list[tuple[str, str]]) -> slot_rules.SlotFilter:
     """Filters from the query string; anything unknown is ignored rather than an error."""
     topic = args.get("topic") if args.get("topic") in dict(topics) else None
     language = args.get("language") if args.get("language") in KNOWN_LANGUAGES else None
@@ -162,7 +162,7 @@ def book(slot_id: int):
     ), (422 if form.errors else 200)
 
 
-def next_times_args(slot) -> dict:  # type: ignore[no-untyped-def]
+def next_times_args(slot) -> dict:
     """After losing a race: the list filtered like the lost slot, so the next times show first."""
     args = {"mode": slot.mode.value}
     if slot.topics:
@@ -170,7 +170,7 @@ def next_times_args(slot) -> dict:  # type: ignore[no-untyped-def]
     return args
 
 
-def own_booking_or_404(token: str):  # type: ignore[no-untyped-def]
+def own_booking_or_404(token: str):
     booking = booking_rules.get_own_booking(token)
     if booking is None:
         abort(404)

@@ -58,7 +58,7 @@ def join_waitlist():
     return render_template("consultations/waitlist_join.html", form=form), (422 if form.errors else 200)
 
 
-def entry_or_404(token: str):  # type: ignore[no-untyped-def]
+def entry_or_404(token: str):
     entry = waitlist.entry_by_token(token)
     if entry is None:
         abort(404)

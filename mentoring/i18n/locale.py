@@ -38,7 +38,7 @@ def current_language() -> Language:
     return KNOWN_LANGUAGES[str(get_locale())]
 
 
-def remember_locale(response, code: str):  # type: ignore[no-untyped-def]
+def remember_locale(response, code: str):
     response.set_cookie(
         current_app.config["LANGUAGE_COOKIE"],
         code,
@@ -50,7 +50,7 @@ def remember_locale(response, code: str):  # type: ignore[no-untyped-def]
     return response
 
 
-def remember_explicit_choice(response):  # type: ignore[no-untyped-def]
+def remember_explicit_choice(response):
     code = g.get("remember_locale")
     if code and request.cookies.get(current_app.config["LANGUAGE_COOKIE"]) != code:
         remember_locale(response, code)

@@ -41,7 +41,7 @@ END_LABELS = [
 LOG_MODE_LABELS = [*CONTACT_LABELS, ("message", _l("By message"))]
 
 
-def has_a_language(form) -> bool:  # type: ignore[no-untyped-def]
+def has_a_language(form) -> bool:
     """Sharing a language is the one hard rule of matching: a family and a mentor name at least one."""
     if not form.languages.data and not form.languages.errors:
         form.languages.errors.append(_("Please choose at least one language."))
@@ -70,7 +70,7 @@ class MentorProfileForm(BaseForm):
         _l("What your families may see once you accept"), choices=select_choices(SHARE_LABELS)
     )
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators=None) -> bool:
         return super().validate(extra_validators) & has_a_language(self)
 
 
@@ -95,7 +95,7 @@ class VettingForm(BaseForm):
     )
     reason = TextAreaField(_l("Reason (needed when you reject)"), [optional(), max_length(500)])
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if self.decision.data == "reject" and not self.reason.data:
             self.reason.errors.append(_("Please give a reason."))
@@ -115,7 +115,7 @@ class NeedForm(BaseForm):
     topics = CheckboxesField(_l("What would you like help with? (optional)"), choices=[])
     contact_mode = ChoiceField(_l("How would you like to keep in touch? (optional)"), choices=[])
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators=None) -> bool:
         return super().validate(extra_validators) & has_a_language(self)
 
 
@@ -171,7 +171,7 @@ class FamilyForm(NeedForm):
     note = TextAreaField(_l("Note for the mentor parent (optional)"), [optional(), max_length(500)])
     survey_consent = BooleanField(_l("The family agrees to get a short anonymous survey later."))
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if not self.phone.data and not self.email.data and not self.phone.errors:
             self.phone.errors.append(_("Please give a phone number or an e-mail address."))

@@ -1,6 +1,5 @@
 """Mentor parents: their profile, availability and absences, requests, families, contact log, meetings."""
 
-
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user

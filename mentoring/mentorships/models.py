@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mentoring.accounts.models import User
 from mentoring.clock import utcnow
 from mentoring.db import TagList, UTCDateTime, str_enum
-from mentoring.extensions import db
+from mentoring.extensions import Model
 
 
 class MentorStatus(StrEnum):
@@ -53,7 +53,7 @@ class EndedBy(StrEnum):
     PLATFORM = "platform"  # the planned end date was reached
 
 
-class MentorProfile(db.Model):
+class MentorProfile(Model):
     """A mentor parent: what they offer, and what the coordinators checked (§72a SGB VIII).
 
     Only facts about the certificate of conduct are stored (seen on, relevant conviction or not),
@@ -101,7 +101,7 @@ class MentorProfile(db.Model):
         return max(self.capacity - self.active_count, 0)
 
 
-class MentorAway(db.Model):
+class MentorAway(Model):
     """A period (holiday, illness) in which a mentor gets no new requests."""
 
     __tablename__ = "mentor_away_periods"
@@ -113,7 +113,7 @@ class MentorAway(db.Model):
     last_day: Mapped[date] = mapped_column(Date)
 
 
-class MentoringMatch(db.Model):
+class MentoringMatch(Model):
     """A parent and a mentor parent: requested → active → completed, or declined/expired/ended."""
 
     __tablename__ = "mentoring_matches"
@@ -155,7 +155,7 @@ class MentoringMatch(db.Model):
     entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
 
 
-class MentorContact(db.Model):
+class MentorContact(Model):
     """A contact the mentor logged; the note is private to the mentor, coordinators see counts."""
 
     __tablename__ = "mentor_contacts"

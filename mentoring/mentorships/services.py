@@ -22,7 +22,7 @@ from mentoring.clock import utcnow
 from mentoring.consultations import services as slot_services
 from mentoring.consultations.models import ContactMode, Slot
 from mentoring.consultations.slots import SlotFilter, list_bookable_slots
-from mentoring.extensions import db
+from mentoring.extensions import db, rows_changed
 from mentoring.mentorships import messages
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.matching import Fit, Need, Offer, batch_match, fit, rank
@@ -131,7 +131,7 @@ def request_mentor(
 
 def claim_place(mentor_id: int) -> bool:
     return (
-        db.session.execute(
+        rows_changed(
             update(MentorProfile)
             .where(
                 MentorProfile.id == mentor_id,
@@ -140,7 +140,7 @@ def claim_place(mentor_id: int) -> bool:
             )
             .values(active_count=MentorProfile.active_count + 1)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         == 1
     )
 

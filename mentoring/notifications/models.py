@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from mentoring.clock import utcnow
 from mentoring.db import UTCDateTime, str_enum
-from mentoring.extensions import db
+from mentoring.extensions import Model
 
 
 class Channel(StrEnum):
@@ -21,7 +21,7 @@ class OutboxStatus(StrEnum):
     CANCELLED = "cancelled"  # e.g. a reminder for a booking that was cancelled
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A rendered message waiting to be delivered; written in the same transaction as its cause."""
 
     __tablename__ = "outbox_messages"

@@ -7,7 +7,7 @@ from flask_babel import force_locale
 from sqlalchemy import select, update
 
 from mentoring.clock import utcnow
-from mentoring.extensions import db
+from mentoring.extensions import db, rows_changed
 from mentoring.notifications.backends import DeliveryError, backend_for
 from mentoring.notifications.models import Channel, OutboxMessage, OutboxStatus
 
@@ -89,11 +89,11 @@ def queue_message(
 
 def cancel_pending(cancel_key: str) -> int:
     """Withdraw messages not yet sent under this key; returns how many."""
-    return db.session.execute(
+    return rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.cancel_key == cancel_key, OutboxMessage.status == OutboxStatus.PENDING)
         .values(status=OutboxStatus.CANCELLED)
-    ).rowcount
+    )
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -122,7 +122,7 @@ def claim_due_message(now: datetime) -> OutboxMessage | None:
     if message is None:
         return None
     # Conditional update: a second SQLite worker that read the same row claims nothing.
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message.id,
@@ -130,7 +130,7 @@ def claim_due_message(now: datetime) -> OutboxMessage | None:
             OutboxMessage.status == OutboxStatus.PENDING,
         )
         .values(attempts=OutboxMessage.attempts + 1)
-    ).rowcount
+    )
     if not claimed:
         db.session.rollback()
         raise LostRace(message.id)

@@ -42,7 +42,7 @@ class OfferForm(BaseForm):
         _l("Valid until (optional)"), [optional()], description=_l("After this day the offer disappears.")
     )
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if not self.age_groups.data and not self.age_groups.errors:
             self.age_groups.errors.append(_("Please choose at least one age."))

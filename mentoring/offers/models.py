@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from mentoring.clock import utcnow
 from mentoring.db import TagList, UTCDateTime, str_enum
-from mentoring.extensions import db
+from mentoring.extensions import Model
 
 
 class OfferKind(StrEnum):
@@ -48,7 +48,7 @@ KIND_LABELS = {
 COST_LABELS = {Cost.FREE: _l("Free"), Cost.REDUCED: _l("Reduced price"), Cost.FEE: _l("With a fee")}
 
 
-class Offer(db.Model):
+class Offer(Model):
     """A local offer; texts per language ({"de": …}), German required, the rest optional."""
 
     __tablename__ = "offers"

@@ -43,7 +43,7 @@ class OfferFilter:
     text: str | None = None
 
 
-def is_current(today: date):  # type: ignore[no-untyped-def]
+def is_current(today: date):
     """Offers whose time has come and not yet gone: expired ones disappear by themselves."""
     return (Offer.valid_from <= today) & or_(Offer.valid_until.is_(None), Offer.valid_until >= today)
 
@@ -123,7 +123,7 @@ def spreadsheet_safe(value: str) -> str:
     return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
 
 
-def row_form(row: dict[str, str], prepare) -> OfferForm:  # type: ignore[no-untyped-def]
+def row_form(row: dict[str, str], prepare) -> OfferForm:
     data = MultiDict()
     for column, value in row.items():
         if column is None or value is None:
@@ -138,7 +138,7 @@ def row_form(row: dict[str, str], prepare) -> OfferForm:  # type: ignore[no-unty
     return prepare(OfferForm(formdata=data, meta={"csrf": False}))
 
 
-def import_csv(text: str, prepare) -> tuple[int, list[tuple[int, str]]]:  # type: ignore[no-untyped-def]
+def import_csv(text: str, prepare) -> tuple[int, list[tuple[int, str]]]:
     """Read every row first; if any row is wrong, nothing is imported and each problem names its line.
 
     `prepare` sets the choices (districts, languages, topics) on each row's form, as on the page.

@@ -24,7 +24,7 @@ from mentoring.consultations.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from mentoring.extensions import db
+from mentoring.extensions import db, rows_changed
 from mentoring.mentorships import chores, relationship
 from mentoring.mentorships.models import EndedBy, MatchStatus, MentorContact, MentoringMatch
 from mentoring.notifications.models import OutboxMessage, OutboxStatus
@@ -179,13 +179,13 @@ def purge(now: datetime) -> dict[str, int]:
     for booking in old_bookings:
         anonymise_booking(booking, now)
     counts["bookings anonymised"] = len(old_bookings)
-    counts["messages deleted"] = db.session.execute(
+    counts["messages deleted"] = rows_changed(
         delete(OutboxMessage).where(
             OutboxMessage.status != OutboxStatus.PENDING,
             OutboxMessage.created_at < days("OUTBOX_RETENTION_DAYS"),
         )
-    ).rowcount
-    counts["waitlist entries deleted"] = db.session.execute(
+    )
+    counts["waitlist entries deleted"] = rows_changed(
         delete(WaitlistEntry).where(
             or_(
                 WaitlistEntry.status.in_((WaitlistStatus.LEFT, WaitlistStatus.BOOKED)),
@@ -193,28 +193,28 @@ def purge(now: datetime) -> dict[str, int]:
             ),
             WaitlistEntry.created_at < days("WAITLIST_RETENTION_DAYS"),
         )
-    ).rowcount
-    counts["reset links deleted"] = db.session.execute(
+    )
+    counts["reset links deleted"] = rows_changed(
         delete(PasswordResetToken).where(PasswordResetToken.expires_at < now)
-    ).rowcount
-    counts["invitations deleted"] = db.session.execute(
+    )
+    counts["invitations deleted"] = rows_changed(
         delete(Invitation).where(
             or_(Invitation.used_at.is_not(None), Invitation.expires_at < now),
             Invitation.created_at < days("INVITATION_RETENTION_DAYS"),
         )
-    ).rowcount
+    )
     ended_long_ago = select(MentoringMatch.id).where(
         MentoringMatch.ended_at < days("CONTACT_NOTE_RETENTION_DAYS")
     )
-    counts["contact notes cleared"] = db.session.execute(
+    counts["contact notes cleared"] = rows_changed(
         update(MentorContact)
         .where(MentorContact.match_id.in_(ended_long_ago), MentorContact.note != "")
         .values(note="")
-    ).rowcount
+    )
     counts["survey links forgotten"] = forget_expired_contacts(now)
     counts["vetting records deleted"] = chores.forget_vetting_facts(now.date())
-    counts["audit entries deleted"] = db.session.execute(
+    counts["audit entries deleted"] = rows_changed(
         delete(AuditEntry).where(AuditEntry.at < days("AUDIT_RETENTION_DAYS"))
-    ).rowcount
+    )
     db.session.flush()
     return counts

@@ -4,10 +4,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mentoring.extensions import db
+from mentoring.extensions import Model
 
 
-class District(db.Model):
+class District(Model):
     """A social district (Sozialraum) of the municipality."""
 
     __tablename__ = "districts"
@@ -19,7 +19,7 @@ class District(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
 
 
-class Topic(db.Model):
+class Topic(Model):
     """A consultation topic; coordinators add topics, so names are data in every language."""
 
     __tablename__ = "topics"

@@ -74,7 +74,7 @@ class DashboardForm(BaseForm):
     date_to = LocalDateField(_l("Until"), [required()])
     by = ChoiceField(_l("Show by"), [required()], choices=select_choices(DIMENSION_LABELS))
 
-    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if valid and self.date_to.data < self.date_from.data:
             self.date_to.errors.append(_("The end cannot be before the start."))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from mentoring.clock import utcnow
 from mentoring.db import UTCDateTime
-from mentoring.extensions import db
+from mentoring.extensions import Model
 
 SCALE = range(1, 6)
 
@@ -22,7 +22,7 @@ def random_id() -> str:
     return secrets.token_hex(16)
 
 
-class SurveyInvitation(db.Model):
+class SurveyInvitation(Model):
     """A one-time link: hashed token, 30 days, one reminder; the contact is forgotten once used."""
 
     __tablename__ = "survey_invitations"
@@ -42,7 +42,7 @@ class SurveyInvitation(db.Model):
     is_used: Mapped[bool] = mapped_column(default=False)
 
 
-class SurveyResponse(db.Model):
+class SurveyResponse(Model):
     """One anonymous answer set; see the module docstring for what it must never hold."""
 
     __tablename__ = "survey_responses"

@@ -80,14 +80,14 @@ class Table:
     total: Row
 
 
-def month_of(column):  # type: ignore[no-untyped-def]
+def month_of(column):
     """'YYYY-MM' of a timestamp column, in SQL, on SQLite and PostgreSQL."""
     if db.session.get_bind().dialect.name == "postgresql":
         return func.to_char(func.timezone("UTC", column), "YYYY-MM")
     return func.strftime("%Y-%m", column)
 
 
-def booking_dimensions():  # type: ignore[no-untyped-def]
+def booking_dimensions():
     return {
         "month": month_of(Booking.created_at),
         "district": Booking.district,
@@ -98,7 +98,7 @@ def booking_dimensions():  # type: ignore[no-untyped-def]
     }
 
 
-def match_dimensions():  # type: ignore[no-untyped-def]
+def match_dimensions():
     return {
         "month": month_of(MentoringMatch.requested_at),
         "district": MentoringMatch.district,
@@ -109,7 +109,7 @@ def match_dimensions():  # type: ignore[no-untyped-def]
     }
 
 
-def invitation_dimensions():  # type: ignore[no-untyped-def]
+def invitation_dimensions():
     return {
         "month": month_of(SurveyInvitation.created_at),
         "district": SurveyInvitation.district,
@@ -120,7 +120,7 @@ def invitation_dimensions():  # type: ignore[no-untyped-def]
     }
 
 
-def response_dimensions():  # type: ignore[no-untyped-def]
+def response_dimensions():
     return {
         "month": SurveyResponse.month,
         "district": SurveyResponse.district,
@@ -131,11 +131,11 @@ def response_dimensions():  # type: ignore[no-untyped-def]
     }
 
 
-def as_int(expression):  # type: ignore[no-untyped-def]
+def as_int(expression):
     return func.coalesce(func.sum(case((expression, 1), else_=0)), 0)
 
 
-def grouped(query, by: str) -> dict[str, tuple]:  # type: ignore[no-untyped-def]
+def grouped(query, by: str) -> dict[str, tuple]:
     """Rows of an aggregate query whose first column is the dimension, keyed by it; None → UNKNOWN."""
     result: dict[str, tuple] = {}
     for key, *values in db.session.execute(query):

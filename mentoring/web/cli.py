@@ -137,7 +137,7 @@ def seed_demo_mentor() -> None:
     seed_demo_mentoring(profile, coordinator)
 
 
-def seed_demo_mentoring(profile, coordinator: User) -> None:  # type: ignore[no-untyped-def]
+def seed_demo_mentoring(profile, coordinator: User) -> None:
     """The demo family has the demo mentor, a logged first contact and a meeting time to book;
     another family, entered by the office, waits to be matched."""
     from datetime import time, timedelta

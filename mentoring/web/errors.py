@@ -33,7 +33,7 @@ def error_texts(code: int) -> tuple[str, str]:
     return texts.get(code, texts[400] if code < 500 else texts[500])
 
 
-def render_error(code: int, title: str | None = None, message: str | None = None):  # type: ignore[no-untyped-def]
+def render_error(code: int, title: str | None = None, message: str | None = None):
     default_title, default_message = error_texts(code)
     if request.path.startswith("/api/"):
         return {"error": {"code": code, "message": message or default_message}}, code
@@ -48,7 +48,7 @@ def render_error(code: int, title: str | None = None, message: str | None = None
     )
 
 
-def handle_http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+def handle_http_error(error: HTTPException):
     response = render_error(error.code or 500)
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         body, code = response
@@ -56,7 +56,7 @@ def handle_http_error(error: HTTPException):  # type: ignore[no-untyped-def]
     return response
 
 
-def handle_csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+def handle_csrf_error(error: CSRFError):
     return render_error(
         400,
         _("Please send the form again"),
@@ -67,12 +67,12 @@ def handle_csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
     )
 
 
-def handle_server_error(error: Exception):  # type: ignore[no-untyped-def]
+def handle_server_error(error: Exception):
     db.session.rollback()
     return render_error(500)
 
 
-def handle_database_unavailable(error: Exception):  # type: ignore[no-untyped-def]
+def handle_database_unavailable(error: Exception):
     """The database is down or restarting: a clean 503 the browser or the API client can retry.
 
     The pool drops the broken connections (pre-ping), so the app recovers by itself once it is back.

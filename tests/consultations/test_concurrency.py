@@ -157,9 +157,7 @@ def test_a_freed_seat_is_held_or_booked_once_while_families_race_for_it(app, liv
     slot_id = make_slot(app, make_expert(app), capacity=1)
     _id, token = book_in_db(app, slot_id, name="Ayla", phone="+4917600000001")
     with app.app_context():
-        contact = seats.Contact(
-            name="Ioana", locale="ro", privacy_version="t", phone="+4917611112222"
-        )
+        contact = seats.Contact(name="Ioana", locale="ro", privacy_version="t", phone="+4917611112222")
         waitlist.join(contact, waitlist.Wish(None, None, None, 4), date.today())
         db.session.commit()
     canceller = browser_like_client()
