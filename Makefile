@@ -19,8 +19,11 @@ run: install compile-translations
 test: install-test compile-translations browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Style, the layer contract (import-linter, in pyproject.toml) and the type checker.
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test

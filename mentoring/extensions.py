@@ -7,7 +7,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import CursorResult, Executable
+from sqlalchemy import CursorResult, Executable, update
 
 from mentoring.db import Base
 
@@ -23,6 +23,17 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
+
+
+def decrement(column: Any, row_id: int) -> None:
+    """`column - 1` for one row, never below 0 (a place or a seat given back twice changes nothing)."""
+    table = column.class_
+    db.session.execute(
+        update(table)
+        .where(table.id == row_id, column > 0)
+        .values({column.key: column - 1})
+        .execution_options(synchronize_session=False)
+    )
 
 
 def rows_changed(statement: Executable) -> int:

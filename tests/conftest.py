@@ -386,7 +386,7 @@ def waitlist_world(app: Flask, slot_id: int, booking_id: int) -> dict:
     from datetime import date
 
     from mentoring.clock import utcnow
-    from mentoring.consultations import booking as booking_rules
+    from mentoring.consultations import interpreters as interpreter_rules
     from mentoring.consultations import waitlist
     from mentoring.consultations.models import Booking
 
@@ -397,7 +397,7 @@ def waitlist_world(app: Flask, slot_id: int, booking_id: int) -> dict:
         slot = seats.take_seat(slot_id, elena.key, None)
         _held, held_token = seats.new_booking(slot, elena, hold_until=utcnow() + timedelta(hours=2))
         booking = db.session.get(Booking, booking_id)
-        booking_rules.request_interpreter(booking, "ar", "phone")
+        interpreter_rules.request_interpreter(booking, "ar", "phone")
         answer = booking_messages.answer_url(booking, "not-coming").removeprefix("http://localhost")
         db.session.commit()
         return {"waitlist": waiting, "held": held_token, "answer": answer.split("?")[0]}

@@ -20,7 +20,6 @@ from mentoring.consultations.models import (
     BookingStatus,
     ContactMode,
     ExpertProfile,
-    InterpreterRequest,
     Slot,
     SlotSeries,
     SlotStatus,
@@ -288,14 +287,6 @@ def cannot_come(booking: Booking) -> None:
     end_booking(booking, BookingStatus.CANCELLED_BY_PARENT, "")
     messages.tell_parent(booking, "booking_cancelled", None)
     messages.tell_expert(booking, "expert_booking_cancelled")
-
-
-def request_interpreter(booking: Booking, language: str, mode: str) -> InterpreterRequest:
-    """The parent asked for an interpreter; it goes to the programme office's queue."""
-    request = InterpreterRequest(booking_id=booking.id, language=language, mode=mode)
-    db.session.add(request)
-    db.session.flush()
-    return request
 
 
 def lapse_holds(now: datetime) -> int:

@@ -177,8 +177,8 @@ def render_series_list(day_off_form: DayOffForm, end_form: DayOffForm, failed_id
 
 
 def my_series_or_404(series_id: int) -> SlotSeries:
-    series = db.session.get(SlotSeries, series_id)
-    if series is None or series.expert_id != my_profile().id:
+    series = services.own_series(my_profile(), series_id)
+    if series is None:
         abort(404)
     return series
 

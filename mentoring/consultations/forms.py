@@ -1,4 +1,5 @@
-from datetime import date, datetime
+import time
+from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -221,7 +222,7 @@ def parse_dates(text: str) -> list[date]:
     for word in text.split():
         for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
             try:
-                dates.append(datetime.strptime(word, pattern).date())
+                dates.append(date(*time.strptime(word, pattern)[:3]))
                 break
             except ValueError:
                 continue

@@ -31,7 +31,7 @@ from mentoring.consultations.models import (
     Slot,
 )
 from mentoring.consultations.slots import ANY_HOST, SlotFilter, bookable_now, is_bookable
-from mentoring.extensions import db, rows_changed
+from mentoring.extensions import db, decrement, rows_changed
 
 REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B to misread on the phone
 
@@ -92,6 +92,20 @@ class Contact:
     def key(self) -> str:
         return self.phone or (self.email or "").lower()
 
+    def columns(self) -> dict[str, object]:
+        """The ContactColumns a booking and a waitlist entry both keep."""
+        return {
+            "name": self.name,
+            "phone": self.phone,
+            "email": self.email,
+            "contact_key": self.key,
+            "locale": self.locale,
+            "district": self.district,
+            "age_group": self.age_group,
+            "discreet": self.discreet,
+            "privacy_version": self.privacy_version,
+        }
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -118,12 +132,7 @@ def claim_seat(slot_id: int, now: datetime | None = None) -> bool:
 
 
 def release_seat(slot_id: int) -> None:
-    db.session.execute(
-        update(Slot)
-        .where(Slot.id == slot_id, Slot.booked_count > 0)
-        .values(booked_count=Slot.booked_count - 1)
-        .execution_options(synchronize_session=False)
-    )
+    decrement(Slot.booked_count, slot_id)
 
 
 def seats_held(slot_id: int) -> int:
@@ -211,21 +220,13 @@ def new_booking(slot: Slot, contact: Contact, hold_until: datetime | None = None
         slot_id=slot.id,
         reference=new_reference(),
         manage_token_hash=hash_token(token),
-        name=contact.name,
-        phone=contact.phone,
-        email=contact.email,
-        contact_key=contact.key,
-        locale=contact.locale,
-        district=contact.district,
-        age_group=contact.age_group,
         note=contact.note,
         user_id=contact.user_id,
-        privacy_version=contact.privacy_version,
         survey_consent=contact.survey_consent,
-        discreet=contact.discreet,
         status=BookingStatus.HELD if hold_until else BookingStatus.CONFIRMED,
         hold_until=hold_until,
         video_room=video_room() if slot.mode == ContactMode.ONLINE else None,
+        **contact.columns(),
     )
     booking.slot = slot
     db.session.add(booking)

@@ -198,6 +198,12 @@ def create_series(
     return series, len(slots)
 
 
+def own_series(expert: ExpertProfile, series_id: int) -> SlotSeries | None:
+    """A series only if it is this expert's (else None: 404, not a leak)."""
+    series = db.session.get(SlotSeries, series_id)
+    return series if series is not None and series.expert_id == expert.id else None
+
+
 def series_slot_ids(series: SlotSeries) -> list[int]:
     return list(
         db.session.scalars(select(Slot.id).where(Slot.series_id == series.id).order_by(Slot.starts_at))

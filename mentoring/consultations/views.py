@@ -10,6 +10,7 @@ from flask_login import current_user
 from mentoring.clock import local_date, today
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import bp, seats
+from mentoring.consultations import interpreters as interpreter_rules
 from mentoring.consultations import messages as booking_messages
 from mentoring.consultations import slots as slot_rules
 from mentoring.consultations.calendar import booking_calendar, expert_feed
@@ -132,7 +133,7 @@ def book(slot_id: int):
         try:
             booking, token = booking_rules.book_slot(slot_id, form.contact(user_id))
             if form.interpreter.data:
-                booking_rules.request_interpreter(
+                interpreter_rules.request_interpreter(
                     booking, form.interpreter_language.data, form.interpreter_mode.data
                 )
         except seats.BookingError as error:

@@ -42,19 +42,11 @@ def join(contact: seats.Contact, wish: Wish, today: date) -> tuple[WaitlistEntry
     token = secrets.token_urlsafe(24)
     entry = WaitlistEntry(
         token_hash=seats.hash_token(token),
-        name=contact.name,
-        phone=contact.phone,
-        email=contact.email,
-        contact_key=contact.key,
-        locale=contact.locale,
-        district=contact.district,
-        age_group=contact.age_group,
-        discreet=contact.discreet,
-        privacy_version=contact.privacy_version,
         topic=wish.topic,
         language=wish.language,
         mode=wish.mode,
         until=today + timedelta(weeks=wish.weeks),
+        **contact.columns(),
     )
     db.session.add(entry)
     db.session.flush()

@@ -9,12 +9,12 @@ Every end gives the mentor's place back in the same statement style as the claim
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from mentoring import clock, events
 from mentoring.accounts.models import User
 from mentoring.clock import utcnow
-from mentoring.extensions import db
+from mentoring.extensions import db, decrement
 from mentoring.mentorships import messages
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.models import (
@@ -39,12 +39,7 @@ class ContactEntry:
 
 
 def release_place(mentor_id: int) -> None:
-    db.session.execute(
-        update(MentorProfile)
-        .where(MentorProfile.id == mentor_id, MentorProfile.active_count > 0)
-        .values(active_count=MentorProfile.active_count - 1)
-        .execution_options(synchronize_session=False)
-    )
+    decrement(MentorProfile.active_count, mentor_id)
 
 
 def locked_active_match(match_id: int) -> MentoringMatch:

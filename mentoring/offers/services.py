@@ -62,6 +62,16 @@ def find_offers(filters: OfferFilter, today: date, limit: int = 200) -> list[Off
     return list(db.session.scalars(query))
 
 
+def all_offers(for_export: bool = False) -> list[Offer]:
+    """Every offer: for the coordinators' list (current first, by provider) or the CSV (by id)."""
+    order = (Offer.id,) if for_export else (Offer.valid_until.is_(None), Offer.provider)
+    return list(db.session.scalars(select(Offer).order_by(*order)))
+
+
+def get_offer(offer_id: int) -> Offer | None:
+    return db.session.get(Offer, offer_id)
+
+
 def search_text(offer: Offer) -> str:
     parts = [*offer.titles.values(), *offer.descriptions.values(), offer.provider or "", offer.address or ""]
     return " ".join(parts).lower()

@@ -96,7 +96,7 @@ def prepare(form: OfferForm) -> OfferForm:
 @bp.get("/coordinator/offers")
 @role_required(Role.COORDINATOR)
 def manage():
-    offers = db.session.scalars(db.select(Offer).order_by(Offer.valid_until.is_(None), Offer.provider)).all()
+    offers = services.all_offers()
     return render_template("offers/manage.html", offers=offers, labels=offer_labels(), today=today())
 
 
@@ -113,7 +113,7 @@ def form_for(offer: Offer | None) -> OfferForm:
 @bp.route("/coordinator/offers/<int:offer_id>", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def edit(offer_id: int | None = None):
-    offer = db.session.get(Offer, offer_id) if offer_id is not None else None
+    offer = services.get_offer(offer_id) if offer_id is not None else None
     if offer_id is not None and offer is None:
         abort(404)
     form = form_for(offer)
@@ -161,9 +161,8 @@ def import_offers():
 @bp.get("/coordinator/offers/export.csv")
 @role_required(Role.COORDINATOR)
 def export_offers():
-    offers = db.session.scalars(db.select(Offer).order_by(Offer.id)).all()
     return Response(
-        services.export_csv(offers),
+        services.export_csv(services.all_offers(for_export=True)),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="offers.csv"'},
     )

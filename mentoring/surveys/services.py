@@ -102,6 +102,14 @@ def invite(
     return invitation
 
 
+def unused_invitation_for(source_key: str) -> SurveyInvitation | None:
+    """The invitation of a booking or mentoring moment, while it has not been answered."""
+    invitation = db.session.scalars(
+        select(SurveyInvitation).where(SurveyInvitation.source_key == source_key)
+    ).first()
+    return invitation if invitation is not None and not invitation.is_used else None
+
+
 def open_invitation(token: str, now: datetime | None = None) -> SurveyInvitation:
     """The invitation behind a link, or SurveyError('unknown' | 'used' | 'expired')."""
     if not token or len(token) > 64:

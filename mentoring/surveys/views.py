@@ -24,7 +24,6 @@ from mentoring.security import Role, public, role_required
 from mentoring.surveys import bp, reports, services
 from mentoring.surveys.charts import bar_chart
 from mentoring.surveys.forms import DIMENSION_LABELS, DashboardForm, default_period, survey_form
-from mentoring.surveys.models import SurveyInvitation
 from mentoring.surveys.questionnaire import QUESTIONS
 
 SURVEY_PROBLEMS = {
@@ -67,10 +66,8 @@ def survey_qr(booking_id: int):
     booking = booking_rules.get_expert_booking(expert_profile_of(current_user), booking_id)
     if booking is None:
         abort(404)
-    invitation = db.session.scalars(
-        db.select(SurveyInvitation).where(SurveyInvitation.source_key == f"booking:{booking.id}")
-    ).first()
-    if invitation is None or invitation.is_used:
+    invitation = services.unused_invitation_for(f"booking:{booking.id}")
+    if invitation is None:
         abort(404)
     link = services.survey_url(invitation)
     return render_template(

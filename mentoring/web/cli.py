@@ -142,7 +142,6 @@ def seed_demo_mentoring(profile, coordinator: User) -> None:
     another family, entered by the office, waits to be matched."""
     from datetime import time, timedelta
 
-    from mentoring.consultations import services as consultations
     from mentoring.consultations.models import ContactMode
     from mentoring.mentorships import relationship
     from mentoring.mentorships import services as mentoring
@@ -159,13 +158,8 @@ def seed_demo_mentoring(profile, coordinator: User) -> None:
         clock.today(), "phone", 25, ["sleep"], "Erstes Kennenlernen am Telefon."
     )
     relationship.log_contact(profile, match.id, first)
-    host = consultations.expert_profile_of(profile.user)
-    spec = consultations.SlotSpec(
-        mode=ContactMode.PHONE, languages=["tr", "de"], topics=[], min_notice_hours=2
-    )
     starts_at = clock.at(clock.today() + timedelta(days=3), time(17))
-    meeting = consultations.create_slot(host, starts_at, 60, spec)
-    meeting.host_mentor_id = profile.id
+    mentoring.publish_meeting(profile, starts_at, 60, ContactMode.PHONE)
     waiting = mentoring.Family(name="Familie Demir", locale="tr", phone="+4917600000003")
     mentoring.enter_for_family(coordinator, waiting, need, "", "midwife")
 
