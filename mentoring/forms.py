@@ -1,6 +1,7 @@
 """Field checks every domain's forms share: shape only (required, length, format)."""
 
 import re
+from collections.abc import Iterable
 from datetime import date, time
 from typing import TypeVar
 
@@ -131,9 +132,9 @@ def select_choices(pairs: list[tuple[str, object]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def choice_values(choices: object) -> set[str]:
+def choice_values(choices: Iterable[object] | None) -> set[str]:
     values = set()
-    for choice in choices or []:  # type: ignore[attr-defined]
+    for choice in choices or []:
         if isinstance(choice, SelectChoice):
             values.add(str(choice.value))
         elif isinstance(choice, tuple):
@@ -155,8 +156,10 @@ class ChoiceField(SelectField):
 class ParsedOnceMixin:
     """A value that could not be parsed gets one message, not a second from the range check."""
 
+    process_errors: list[str]  # set by the WTForms field this is mixed into
+
     def pre_validate(self, form: FlaskForm) -> None:
-        if self.process_errors:  # type: ignore[attr-defined]
+        if self.process_errors:
             raise StopValidation()
 
 
