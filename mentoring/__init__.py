@@ -64,6 +64,7 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         count = app.config["TRUSTED_PROXY_COUNT"]
+        # Flask's documented way to add WSGI middleware; mypy refuses any assignment to a method.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
     from mentoring.accounts.services import load_session_user

@@ -2,10 +2,11 @@
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import DateTime, Enum, MetaData, String, type_coerce
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
@@ -73,7 +74,7 @@ class TagList(TypeDecorator[list[str]]):
         return [item for item in (value or "").split(",") if item]
 
 
-def has_tag(column: ColumnElement, tag: str) -> ColumnElement[bool]:
+def has_tag(column: ColumnElement[Any] | QueryableAttribute[Any], tag: str) -> ColumnElement[bool]:
     """SQL condition: the TagList column contains `tag`."""
     return type_coerce(column, String).like(f"%,{tag},%")
 

@@ -1,6 +1,9 @@
 """Field checks every domain's forms share: shape only (required, length, format)."""
 
 import re
+from collections.abc import Iterable
+from datetime import date, time
+from typing import TypeVar
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -29,6 +32,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget, RadioInput
 
 USERNAME_PATTERN = re.compile(r"^[\w.\-]{3,40}$")
+T = TypeVar("T")
 
 
 class BaseForm(FlaskForm):
@@ -40,6 +44,13 @@ class BaseForm(FlaskForm):
             if unbound_field.field_class is not PasswordField:
                 filters = [strip, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def filled(value: T | None) -> T:
+    """The value of a required field once its form has validated: by then it is never None."""
+    if value is None:
+        raise ValueError("a required field is empty although its form validated")
+    return value
 
 
 def strip(value: object) -> object:
@@ -121,9 +132,9 @@ def select_choices(pairs: list[tuple[str, object]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def choice_values(choices: object) -> set[str]:
+def choice_values(choices: Iterable[object] | None) -> set[str]:
     values = set()
-    for choice in choices or []:  # type: ignore[attr-defined]
+    for choice in choices or []:
         if isinstance(choice, SelectChoice):
             values.add(str(choice.value))
         elif isinstance(choice, tuple):
@@ -145,13 +156,17 @@ class ChoiceField(SelectField):
 class ParsedOnceMixin:
     """A value that could not be parsed gets one message, not a second from the range check."""
 
+    process_errors: list[str]  # set by the WTForms field this is mixed into
+
     def pre_validate(self, form: FlaskForm) -> None:
-        if self.process_errors:  # type: ignore[attr-defined]
+        if self.process_errors:
             raise StopValidation()
 
 
 class LocalDateField(ParsedOnceMixin, DateField):
     """A date field whose parse error is ours (translated); accepts 2026-11-30 and 30.11.2026."""
+
+    data: date | None  # WTForms is untyped; None when left empty or not a date
 
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, format=["%Y-%m-%d", "%d.%m.%Y"], **kwargs)
@@ -167,6 +182,8 @@ class LocalDateField(ParsedOnceMixin, DateField):
 
 
 class LocalTimeField(ParsedOnceMixin, TimeField):
+    data: time | None  # WTForms is untyped; None when left empty or not a time
+
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
@@ -178,6 +195,8 @@ INT_LIMIT = 2**31 - 1  # the database's integer: a larger number would be an err
 
 
 class WholeNumberField(ParsedOnceMixin, IntegerField):
+    data: int | None  # WTForms is untyped; IntegerField's value, None when empty or not a number
+
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)

@@ -46,10 +46,12 @@ def init_rate_limits(app: Flask) -> Limiter:
     )
     limiter.init_app(app)
     app.extensions["mentoring_limiter"] = limiter
+    view: Callable[..., Any]  # sync or async view; wrapping keeps whichever it is
     for endpoint, view in list(app.view_functions.items()):
         for declared in getattr(view, LIMITS_ATTR, []):
             view = limiter.limit(
-                lambda key=declared.config_key: current_app.config[key],
+                # mypy cannot infer a lambda with a defaulted parameter (the key, bound per loop turn)
+                lambda key=declared.config_key: current_app.config[key],  # type: ignore[misc]
                 methods=list(declared.methods),
                 key_func=declared.key_func,
             )(view)

@@ -79,6 +79,7 @@ def enforce_declared_access() -> Response | None:
         current_app.logger.error("view %s declares no access rule", request.endpoint)
         abort(403)
     if not current_user.is_authenticated:
+        # Flask-Login's init_app sets app.login_manager; Flask's type does not declare it.
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
     if access != LOGGED_IN and current_user.role not in access:
         abort(403)

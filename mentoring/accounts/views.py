@@ -171,6 +171,7 @@ def forgot_password():
     if form.validate_on_submit():
         for user in services.users_for_reset(form.identifier.data):
             token = services.create_reset_token(user, current_app.config["RESET_LINK_HOURS"])
+            assert user.email is not None  # users_for_reset finds only accounts with an e-mail
             queue_email(
                 user.email,
                 "accounts/password_reset",

@@ -190,6 +190,7 @@ def create_booking():
         for name, messages in form.errors.items():
             errors.setdefault("language" if name == "locale" else name, messages)
         return problem(422, _("Some values are not right."), errors)
+    assert isinstance(slot_id, int)  # checked above: otherwise errors has "slot_id"
     slot = slot_rules.get_slot(slot_id)
     if slot is None:
         return problem(404, _("This page does not exist, or it has moved."))
@@ -220,7 +221,7 @@ def cancel_booking(reference: str):
     token = data.get("token") if isinstance(data, dict) else None
     booking = booking_rules.get_own_booking(token) if isinstance(token, str) else None
     # Reference and token must belong together; either wrong looks the same (no hint which).
-    if booking is None or booking.reference != reference:
+    if not isinstance(token, str) or booking is None or booking.reference != reference:
         return problem(404, _("No booking with this reference and token."))
     try:
         booking_rules.cancel_by_parent(booking, token)

@@ -19,6 +19,7 @@ from mentoring.consultations.forms import (
 )
 from mentoring.consultations.models import CallDirection, ContactMode, SlotSeries
 from mentoring.extensions import db
+from mentoring.forms import filled
 from mentoring.i18n.languages import KNOWN_LANGUAGES
 from mentoring.reference.choices import spoken_language_choices, topic_choices
 from mentoring.security import Role, role_required
@@ -190,7 +191,7 @@ def series_day_off(series_id: int):
     form = DayOffForm()
     if not form.validate_on_submit():
         return render_series_list(form, DayOffForm(formdata=None), series_id), 422
-    cancelled, told = booking_rules.skip_series_date(series, form.day.data, form.reason.data)
+    cancelled, told = booking_rules.skip_series_date(series, filled(form.day.data), form.reason.data)
     db.session.commit()
     flash(
         _(
@@ -210,7 +211,7 @@ def series_end(series_id: int):
     form = DayOffForm()
     if not form.validate_on_submit():
         return render_series_list(DayOffForm(formdata=None), form, series_id), 422
-    cancelled, told = booking_rules.cancel_series_from(series, form.day.data, form.reason.data)
+    cancelled, told = booking_rules.cancel_series_from(series, filled(form.day.data), form.reason.data)
     db.session.commit()
     flash(
         _(

@@ -51,7 +51,7 @@ def bookable_now(now: datetime, needs_free_seat: bool = True) -> list[ColumnElem
     return conditions
 
 
-def bookable_slots(filters: SlotFilter, now: datetime | None = None) -> Select[tuple[Slot]]:
+def bookable_slots(filters: SlotFilter, now: datetime | None = None) -> Select[Slot]:
     """The slots one may book now that match `filters`, soonest first (a query to page or limit)."""
     query = select(Slot).where(*bookable_now(now or clock.utcnow(), filters.needs_free_seat))
     if filters.host_mentor is None:

@@ -1,6 +1,7 @@
 """Parents: find a time, book it in three short steps, manage it through the private link."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -17,6 +18,7 @@ from mentoring.consultations.calendar import booking_calendar, expert_feed
 from mentoring.consultations.forms import BookingForm, MoveForm
 from mentoring.consultations.models import ContactMode
 from mentoring.extensions import db
+from mentoring.forms import filled
 from mentoring.i18n.languages import KNOWN_LANGUAGES
 from mentoring.links import public_url
 from mentoring.ratelimits import rate_limit
@@ -60,11 +62,12 @@ MAX_PAGE = 100
 def slots():
     topics = topic_choices()  # once per request: filter check, filter form and slot cards
     filters = parse_filters(request.args, topics)
-    page = request.args.get("page", "1")
-    page = min(int(page), MAX_PAGE) if page.isdigit() and int(page) > 0 else 1
+    asked = request.args.get("page", "1")
+    page = min(int(asked), MAX_PAGE) if asked.isdigit() and int(asked) > 0 else 1
     # One more than shown tells whether a next page exists, without counting every row.
     found = slot_rules.list_bookable_slots(filters, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
-    args = {k: v for k, v in request.args.items() if k not in {"page", "lang"}}
+    # The other filters again; typed as url_for's **values (Any), which it turns into the query string.
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k not in {"page", "lang"}}
     return render_template(
         "consultations/slots.html",
         slots=found[:PAGE_SIZE],
@@ -249,7 +252,7 @@ def move(token: str):
     form = MoveForm()
     if form.validate_on_submit():
         try:
-            booking_rules.move_booking(booking, token, form.slot_id.data)
+            booking_rules.move_booking(booking, token, filled(form.slot_id.data))
         except seats.BookingError as error:
             db.session.rollback()
             flash(str(error.message), "error")

@@ -1,5 +1,7 @@
 """Which language a request is answered in, and helpers for templates."""
 
+from typing import TypeGuard
+
 from flask import Flask, current_app, g, request
 from flask_babel import get_locale
 from flask_login import current_user
@@ -11,7 +13,7 @@ def shipped_languages() -> list[Language]:
     return [KNOWN_LANGUAGES[code] for code in current_app.config["LANGUAGES"]]
 
 
-def is_shipped(code: str | None) -> bool:
+def is_shipped(code: str | None) -> TypeGuard[str]:
     return bool(code) and code in current_app.config["LANGUAGES"]
 
 
@@ -20,10 +22,10 @@ def select_locale() -> str:
     explicit = request.args.get("lang")
     if is_shipped(explicit):
         g.remember_locale = explicit
-        return explicit  # type: ignore[return-value]
+        return explicit
     remembered = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
     if is_shipped(remembered):
-        return remembered  # type: ignore[return-value]
+        return remembered
     if current_user and current_user.is_authenticated and is_shipped(current_user.locale):
         return current_user.locale
     best = request.accept_languages.best_match(current_app.config["LANGUAGES"])

@@ -79,6 +79,7 @@ def collect_digest(today: date) -> Digest:
             ),
         )
     ):
+        assert profile.certificate_seen_on is not None  # the query chose only profiles with the date
         expires_on = certificate_expires_on(profile.certificate_seen_on)
         if expires_on <= warn_from:
             profile.certificate_reminded_on = today
@@ -117,6 +118,7 @@ def forget_vetting_facts(today: date) -> int:
     ).all()
     forgotten = 0
     for profile in profiles:
+        assert profile.stopped_at is not None  # the query chose only profiles that stopped
         if local_date(profile.stopped_at) <= cutoff:
             profile.certificate_seen_on = None
             profile.certificate_has_relevant_entry = None

@@ -7,6 +7,7 @@ from flask_login import current_user
 from mentoring.audit import audit
 from mentoring.clock import today
 from mentoring.extensions import db
+from mentoring.forms import filled
 from mentoring.mentorships import bp, relationship, services, vetting
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.forms import (
@@ -176,7 +177,7 @@ def assign(match_id: int):
     """Assign one waiting family to a mentor parent; the rules are checked again on the server."""
     form = AssignForm()
     return carry_out(
-        lambda: assign_and_record(match_id, form.mentor_id.data),
+        lambda: assign_and_record(match_id, filled(form.mentor_id.data)),  # carry_out validates first
         _("The family and the mentor parent are told."),
         url_for(".matching"),
         form=form,

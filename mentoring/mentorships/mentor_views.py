@@ -9,6 +9,7 @@ from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import services as slots
 from mentoring.consultations.models import ContactMode
 from mentoring.extensions import db
+from mentoring.forms import filled
 from mentoring.mentorships import bp, relationship, services, vetting
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.forms import (
@@ -64,7 +65,7 @@ def away():
     form = AwayForm()
     if form.validate_on_submit():
         try:
-            vetting.add_away(profile, form.first_day.data, form.last_day.data, today())
+            vetting.add_away(profile, filled(form.first_day.data), filled(form.last_day.data), today())
         except MentoringError as error:
             db.session.rollback()
             form.last_day.errors.append(refusal(error.code))
@@ -151,9 +152,9 @@ def family(match_id: int):
     form.topics.choices = topic_choices()
     if match.status == MatchStatus.ACTIVE and form.validate_on_submit():
         entry = relationship.ContactEntry(
-            on=form.on.data,
+            on=filled(form.on.data),
             mode=form.mode.data,
-            minutes=form.minutes.data,
+            minutes=filled(form.minutes.data),
             topics=form.topics.data or [],
             note=form.note.data or "",
         )
@@ -194,9 +195,11 @@ def meetings():
     profile = my_mentor_profile()
     form = MeetingForm()
     if form.validate_on_submit():
-        starts_at = at(form.day.data, form.start_time.data)
+        starts_at = at(filled(form.day.data), filled(form.start_time.data))
         try:
-            services.publish_meeting(profile, starts_at, form.minutes.data, ContactMode(form.mode.data))
+            services.publish_meeting(
+                profile, starts_at, filled(form.minutes.data), ContactMode(form.mode.data)
+            )
         except slots.SlotError as error:
             db.session.rollback()
             form.day.errors.append(

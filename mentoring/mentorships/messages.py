@@ -26,8 +26,15 @@ def tell(user: User, template: str, match: MentoringMatch, endpoint: str) -> Non
     )
 
 
+def mentor_user(match: MentoringMatch) -> User:
+    """The mentor parent of a match that has one: asked, assigned or active (never one still waiting)."""
+    if match.mentor is None:
+        raise ValueError(f"mentoring match {match.id} has no mentor parent")
+    return match.mentor.user
+
+
 def new_request(match: MentoringMatch) -> None:
-    tell(match.mentor.user, "new_request", match, "mentorships.requests")
+    tell(mentor_user(match), "new_request", match, "mentorships.requests")
 
 
 def request_answered(match: MentoringMatch, accepted: bool) -> None:
@@ -39,7 +46,7 @@ def request_expired(match: MentoringMatch) -> None:
 
 
 def assigned(match: MentoringMatch) -> None:
-    tell(match.mentor.user, "assigned", match, "mentorships.requests")
+    tell(mentor_user(match), "assigned", match, "mentorships.requests")
 
 
 def ended(match: MentoringMatch, ended_by: EndedBy) -> None:
@@ -47,7 +54,7 @@ def ended(match: MentoringMatch, ended_by: EndedBy) -> None:
     if ended_by != EndedBy.PARENT:
         tell(match.parent, "mentoring_ended", match, "mentorships.start")
     if ended_by != EndedBy.MENTOR:
-        tell(match.mentor.user, "mentoring_ended", match, "mentorships.requests")
+        tell(mentor_user(match), "mentoring_ended", match, "mentorships.requests")
 
 
 def trial_review(match: MentoringMatch) -> None:
@@ -60,6 +67,7 @@ def coordinator_digest(digest: Digest) -> int:
         select(User).where(User.role == Role.COORDINATOR, User.email.is_not(None), User.is_active_account)
     ).all()
     for coordinator in coordinators:
+        assert coordinator.email is not None  # the query above chose only those with an address
         queue_email(
             coordinator.email,
             "mentorships/coordinator_digest",

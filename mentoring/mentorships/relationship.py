@@ -63,6 +63,7 @@ def end_match(match_id: int, reason: str, ended_by: EndedBy, now: datetime | Non
     match.end_reason = reason
     match.ended_by = ended_by.value
     match.ended_at = now or utcnow()
+    assert match.mentor_id is not None, "an active match always has its mentor parent"
     release_place(match.mentor_id)
     db.session.flush()
     events.mentoring_milestone.send(match, moment="end")  # the family may get a survey

@@ -204,10 +204,13 @@ def expire_requests(now: datetime) -> list[MentoringMatch]:
 
 
 def active_families(profile: MentorProfile) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(MentoringMatch)
-        .where(MentoringMatch.mentor_id == profile.id, MentoringMatch.status == MatchStatus.ACTIVE)
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(MentoringMatch)
+            .where(MentoringMatch.mentor_id == profile.id, MentoringMatch.status == MatchStatus.ACTIVE)
+        )
+        or 0
     )
 
 

@@ -1,11 +1,13 @@
 """Parents ask for a mentor parent; mentors keep their profile and answer; coordinators vet."""
 
 from collections.abc import Callable
+from typing import Any
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 
 from mentoring.clock import today
 from mentoring.extensions import db
@@ -215,11 +217,13 @@ def send_request(mentor_id: int):
         return redirect(url_for(".start"), 303)
     form, asking = checked
     days = current_app.config["MENTOR_ANSWER_DAYS"]
+    # The suggestion page's query string again; typed as url_for's **values (Any).
+    query: dict[str, Any] = request.args.to_dict()
     return carry_out(
         lambda: services.request_mentor(current_user, mentor_id, need_of(form), asking, days),
         _("Your request is sent. The mentor parent will answer within a few days."),
         url_for(".start"),
-        failed_back=url_for(".start", **request.args),
+        failed_back=url_for(".start", **query),
     )
 
 

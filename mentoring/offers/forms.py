@@ -7,6 +7,7 @@ from mentoring.forms import (
     CheckboxesField,
     ChoiceField,
     LocalDateField,
+    filled,
     max_length,
     optional,
     required,
@@ -47,7 +48,7 @@ class OfferForm(BaseForm):
         if not self.age_groups.data and not self.age_groups.errors:
             self.age_groups.errors.append(_("Please choose at least one age."))
             valid = False
-        if valid and self.valid_until.data and self.valid_until.data < self.valid_from.data:
+        if valid and self.valid_until.data and self.valid_until.data < filled(self.valid_from.data):
             self.valid_until.errors.append(_("The end cannot be before the start."))
             valid = False
         return valid

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from mentoring.db import has_tag
 from mentoring.extensions import db
+from mentoring.forms import filled
 from mentoring.offers.forms import TRANSLATED, OfferForm
 from mentoring.offers.models import CHAIN, Offer
 
@@ -90,7 +92,7 @@ def fill_offer(offer: Offer, form: OfferForm) -> Offer:
     offer.cost = form.cost.data
     offer.languages = form.languages.data or []
     offer.topics = form.topics.data or []
-    offer.valid_from = form.valid_from.data
+    offer.valid_from = filled(form.valid_from.data)
     offer.valid_until = form.valid_until.data
     offer.search_text = search_text(offer)
     return offer
@@ -111,7 +113,7 @@ def gaps(today: date, district_keys: list[str]) -> dict[tuple[str, str], int]:
 # CSV -----------------------------------------------------------------------------------------------
 
 
-def export_csv(offers: list[Offer]) -> str:
+def export_csv(offers: Sequence[Offer]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -134,7 +136,7 @@ def spreadsheet_safe(value: str) -> str:
 
 
 def row_form(row: dict[str, str], prepare) -> OfferForm:
-    data = MultiDict()
+    data: MultiDict[str, str] = MultiDict()
     for column, value in row.items():
         if column is None or value is None:
             continue

@@ -9,6 +9,7 @@ from mentoring.forms import (
     ChoiceField,
     LocalDateField,
     RadiosField,
+    filled,
     max_length,
     optional,
     required,
@@ -75,14 +76,16 @@ class DashboardForm(BaseForm):
     by = ChoiceField(_l("Show by"), [required()], choices=select_choices(DIMENSION_LABELS))
 
     def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        if valid and self.date_to.data < self.date_from.data:
+        if not super().validate(extra_validators):
+            return False
+        start, end = filled(self.date_from.data), filled(self.date_to.data)
+        if end < start:
             self.date_to.errors.append(_("The end cannot be before the start."))
             return False
-        if valid and (self.date_to.data - self.date_from.data).days > MAX_PERIOD_DAYS:
+        if (end - start).days > MAX_PERIOD_DAYS:
             self.date_to.errors.append(_("Please choose at most three years."))
             return False
-        return valid
+        return True
 
 
 def default_period(today: date) -> dict[str, str]:

@@ -17,9 +17,10 @@ Definitions (all in the chosen period, months in UTC):
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from statistics import median
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, String, case, cast, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Integer, String, case, cast, func, literal, select, union_all
 
 from mentoring.accounts.models import User
 from mentoring.consultations.models import Booking, BookingStatus, Slot
@@ -243,13 +244,22 @@ def participation(period: Period, by: str, zone: ZoneInfo) -> Table:
     rows = [row(key, reached.get(key, 0), waits.get(key, [])) for key in keys]
     total = row("total", reached_total, [w for ws in waits.values() for w in ws])
     for name in ("bookings", "attended", "no_show", "cancelled", "requests", "active", "completed"):
-        total.values[name] = sum(r.values[name] for r in rows)
-    total.values["invitations"] = sum(r.values["invitations"] for r in rows)
-    total.values["_answered"] = sum(r.values["_answered"] for r in rows)
-    total.values["responses"] = sum(r.values["responses"] for r in rows)
-    invited = total.values["invitations"]
-    total.values["response_rate"] = round(100 * total.values["_answered"] / invited) if invited else None
+        total.values[name] = count_sum(rows, name)
+    total.values["invitations"] = invited = count_sum(rows, "invitations")
+    total.values["_answered"] = answered = count_sum(rows, "_answered")
+    total.values["responses"] = count_sum(rows, "responses")
+    total.values["response_rate"] = round(100 * answered / invited) if invited else None
     return Table(PARTICIPATION_COLUMNS, rows, total)
+
+
+def count_sum(rows: list[Row], name: str) -> float:
+    """The sum of a count column over `rows`; a count is never None (only derived figures are)."""
+    total: float = 0
+    for row in rows:
+        value = row.values[name]
+        assert value is not None, name
+        total += value
+    return total
 
 
 def response_counts(period: Period, by: str) -> dict[str, int]:
@@ -263,7 +273,7 @@ def survey_results(period: Period, by: str) -> Table:
     """Responses and the mean (with its count) of each question, one row per value of `by`."""
     dim = response_dimensions()[by]
     first, last = period.months
-    columns = [func.count()]
+    columns: list[ColumnElement[Any]] = [func.count()]
     for key in QUESTION_KEYS:
         column = getattr(SurveyResponse, key)
         columns += [func.avg(cast(column, Integer)), func.count(column)]
@@ -308,10 +318,10 @@ def suppress(table: Table, threshold: int) -> Table:
 
 def hide_derived(row: Row, threshold: int) -> None:
     values = row.values
-    if "median_days" in values and (values.get("_matched", 0) < threshold or "active" in row.hidden):
+    if "median_days" in values and ((values.get("_matched") or 0) < threshold or "active" in row.hidden):
         row.hidden.add("median_days")
     if "response_rate" in values and (
-        {"invitations", "responses"} & row.hidden or values.get("_answered", 0) < threshold
+        {"invitations", "responses"} & row.hidden or (values.get("_answered") or 0) < threshold
     ):
         row.hidden.add("response_rate")
     for key in QUESTION_KEYS:

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypedDict
 
 from flask import current_app
 from sqlalchemy import or_, select
@@ -24,6 +25,15 @@ from mentoring.surveys.models import SCALE, SurveyInvitation, SurveyResponse
 from mentoring.surveys.questionnaire import COMMENT_MAX, QUESTION_KEYS, VERSION
 
 CONSULTATION, MENTORING = "consultation", "mentoring"
+
+
+class MessageContext(TypedDict):
+    """What the invitation and its reminder show (typed, so it cannot pass for queue_message's own
+    send_after or cancel_key)."""
+
+    link: str
+    service: str
+    expires_at: datetime
 
 
 class SurveyError(Exception):
@@ -88,7 +98,7 @@ def invite(
     )
     db.session.add(invitation)
     db.session.flush()
-    context = {"link": survey_url(invitation), "service": service, "expires_at": invitation.expires_at}
+    context = MessageContext(link=survey_url(invitation), service=service, expires_at=invitation.expires_at)
     queue_message(recipient.email, recipient.phone, "surveys/invitation", recipient.locale, **context)
     queue_message(
         recipient.email,

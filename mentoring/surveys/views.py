@@ -15,6 +15,7 @@ from mentoring.clock import today, zone
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations.services import expert_profile_of
 from mentoring.extensions import db
+from mentoring.forms import filled
 from mentoring.i18n.languages import KNOWN_LANGUAGES
 from mentoring.qr import qr_svg
 from mentoring.ratelimits import rate_limit
@@ -120,7 +121,7 @@ def key_labels(by: str, keys: list[str]) -> dict[str, str]:
 
 
 def dashboard_tables(form: DashboardForm) -> tuple[reports.Table, reports.Table]:
-    period = reports.Period(form.date_from.data, form.date_to.data)
+    period = reports.Period(filled(form.date_from.data), filled(form.date_to.data))  # a validated form
     threshold = current_app.config["SUPPRESSION_THRESHOLD"]
     participation = reports.suppress(reports.participation(period, form.by.data, zone()), threshold)
     survey = reports.suppress(reports.survey_results(period, form.by.data), threshold)

@@ -165,7 +165,8 @@ def seed_demo_mentoring(profile, coordinator: User) -> None:
 
 
 # (German title, German description, provider, kind, ages, districts, cost, translated titles)
-DEMO_OFFERS = (
+DemoOffer = tuple[str, str, str, str, list[str], list[str], str, dict[str, str]]
+DEMO_OFFERS: tuple[DemoOffer, ...] = (
     (
         "Krabbelgruppe",
         "Spielen, singen und andere Eltern treffen. Ohne Anmeldung.",

@@ -80,7 +80,7 @@ def handle_database_unavailable(error: Exception):
     try:
         db.session.rollback()
     except SQLAlchemyError:
-        db.session.invalidate()
+        db.session().invalidate()
     body, code = render_error(503)
     return body, code, {"Retry-After": "30"}
 
@@ -91,7 +91,7 @@ def close_session_safely(_error: BaseException | None) -> None:
     try:
         db.session.remove()
     except SQLAlchemyError:
-        db.session.invalidate()
+        db.session().invalidate()
         db.session.remove()
 
 
