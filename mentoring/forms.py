@@ -173,7 +173,10 @@ class LocalDateField(ParsedOnceMixin, DateField):
 
     def process_formdata(self, valuelist):
         if valuelist and not "".join(valuelist).strip():
-            self.data = None  # left empty: no date (a required field says so itself)
+            # Left empty (or only spaces): no date; a required field says so itself, so spaces
+            # must look empty to InputRequired too.
+            self.raw_data = [""]
+            self.data = None
             return
         try:
             super().process_formdata(valuelist)

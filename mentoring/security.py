@@ -4,7 +4,7 @@ Access is deny-by-default: a view must be marked `@public` or `@role_required(..
 otherwise `enforce_declared_access` refuses it, so a forgotten guard fails closed.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -151,3 +151,9 @@ def init_security(app: Flask) -> None:
     app.before_request(refuse_nul_bytes)
     app.before_request(enforce_declared_access)
     app.after_request(set_security_headers)
+
+
+def query_values(args: Mapping[str, str], drop: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A query string to pass on to url_for: without url_for's own `_anchor`, `_method`, `_external`
+    (a visitor could otherwise make link building fail or add a fragment) and without `drop`."""
+    return {key: value for key, value in args.items() if not key.startswith("_") and key not in drop}

@@ -1,7 +1,6 @@
 """Parents: find a time, book it in three short steps, manage it through the private link."""
 
 from datetime import date, timedelta
-from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -31,7 +30,7 @@ from mentoring.reference.choices import (
     topic_choices,
     topic_names,
 )
-from mentoring.security import Role, public
+from mentoring.security import Role, public, query_values
 
 
 def parse_filters(args, topics: list[tuple[str, str]]) -> slot_rules.SlotFilter:
@@ -67,7 +66,7 @@ def slots():
     # One more than shown tells whether a next page exists, without counting every row.
     found = slot_rules.list_bookable_slots(filters, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     # The other filters again; typed as url_for's **values (Any), which it turns into the query string.
-    args: dict[str, Any] = {k: v for k, v in request.args.items() if k not in {"page", "lang"}}
+    args = query_values(request.args, drop=frozenset({"page", "lang"}))
     return render_template(
         "consultations/slots.html",
         slots=found[:PAGE_SIZE],

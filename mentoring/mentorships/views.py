@@ -1,7 +1,6 @@
 """Parents ask for a mentor parent; mentors keep their profile and answer; coordinators vet."""
 
 from collections.abc import Callable
-from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -33,7 +32,7 @@ from mentoring.reference.choices import (
     topic_choices,
     topic_names,
 )
-from mentoring.security import Role, role_required
+from mentoring.security import Role, query_values, role_required
 
 
 def refusal(code: str) -> str:
@@ -218,7 +217,7 @@ def send_request(mentor_id: int):
     form, asking = checked
     days = current_app.config["MENTOR_ANSWER_DAYS"]
     # The suggestion page's query string again; typed as url_for's **values (Any).
-    query: dict[str, Any] = request.args.to_dict()
+    query = query_values(request.args)
     return carry_out(
         lambda: services.request_mentor(current_user, mentor_id, need_of(form), asking, days),
         _("Your request is sent. The mentor parent will answer within a few days."),

@@ -202,3 +202,17 @@ def test_the_video_room_is_shown_to_the_parent_and_to_the_expert_only(app, clien
     other = app.test_client()
     login(other, "olena")
     assert room not in other.get("/expert/agenda?view=week").text
+
+
+def test_a_date_of_only_spaces_is_asked_for_again_not_an_error_page(app, client):
+    make_expert(app, username="sabine")
+    login(client, "sabine")
+    response = submit(
+        client,
+        "/expert/slots/new",
+        SETTINGS | {"day": "   ", "start_time": "09:00", "minutes": "30"},
+    )
+    assert response.status_code == 422
+    assert 'href="#day"' in response.text  # the error summary points at the date field
+    with app.app_context():
+        assert db.session.scalars(select(Slot)).all() == []
