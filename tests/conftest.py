@@ -28,8 +28,7 @@ from mentoring import create_app
 from mentoring.accounts import services as accounts
 from mentoring.extensions import db
 from mentoring.ratelimits import app_limiter
-from mentoring.reference.services import load_reference_file
-from tests.factories import DEMO_PASSWORD, book_in_db, make_expert, make_slot, make_user
+from tests.factories import DEMO_PASSWORD, book_in_db, load_municipality, make_expert, make_slot, make_user
 
 REQUIRE_SERVICES = os.environ.get("MENTORING_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -217,17 +216,77 @@ def submit(client: FlaskClient, path: str, data: dict | None = None, page: str |
     return client.post(path, data={"csrf_token": csrf_token(client, page or path), **(data or {})})
 
 
+def log_in(app_or_client: Flask | FlaskClient, username: str, password: str = DEMO_PASSWORD) -> FlaskClient:
+    """Log an existing account in through the login form; returns the logged-in client.
+
+    The one way tests log in over HTTP: `log_in(app, "office")` opens a new client (a second
+    visitor), `log_in(client, "office")` uses that one; the `login_as` fixture also creates the
+    account and logs the `client` fixture in.
+    """
+    client = app_or_client.test_client() if isinstance(app_or_client, Flask) else app_or_client
+    response = submit(client, "/login", {"username": username, "password": password})
+    assert response.status_code == 303, response.text
+    return client
+
+
 @pytest.fixture
 def login_as(app: Flask, client: FlaskClient):  # type: ignore[no-untyped-def]
     """Create a user with this role and log the client in; returns the username."""
 
     def login(role: str, username: str | None = None, **fields: object) -> str:
         name = make_user(app, role=role, username=username, **fields)
-        response = submit(client, "/login", {"username": name, "password": DEMO_PASSWORD})
-        assert response.status_code == 303, response.text
+        log_in(client, name)
         return name
 
     return login
+
+
+@pytest.fixture
+def municipality_data(app: Flask) -> None:
+    """The demo municipality's districts and topics, as `flask seed-demo` loads them."""
+    load_municipality(app)
+
+
+class QueryCounter:
+    """How many SQL statements ran inside a `count_queries()` block, and which."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __repr__(self) -> str:
+        listing = "\n".join(f"  {n}. {sql[:160]}" for n, sql in enumerate(self.statements, 1))
+        return f"<{self.count} statements>\n{listing}"
+
+
+@pytest.fixture
+def count_queries(app: Flask):  # type: ignore[no-untyped-def]
+    """`with count_queries() as queries: client.get(...)`; then `queries.count` statements ran.
+
+    Counts every statement the app sends to the database (SQLAlchemy's before_cursor_execute
+    on db.engine), including the session and login lookups, so an N+1 shows as a growing count.
+    """
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+
+        def record(_conn, _cursor, statement, _parameters, _context, _executemany):  # type: ignore[no-untyped-def]
+            counter.statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
 
 
 def free_port() -> int:
@@ -346,11 +405,8 @@ def sms_gateway(app: Flask) -> Iterator[FakeSmsGateway]:
 
 
 @pytest.fixture
-def world(app: Flask) -> dict:
+def world(app: Flask, municipality_data: None) -> dict:
     """One of everything, so every page has something to show."""
-    with app.app_context():
-        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
-        db.session.commit()
     expert = make_expert(app, username="sabine", display_name="Sabine Kaya", email="sabine@example.org")
     phone_slot = make_slot(app, expert)
     online_slot = make_slot(app, expert, starts_in=timedelta(days=3), mode="online")

@@ -3,8 +3,8 @@
 import csv
 import io
 
-from tests.conftest import submit
-from tests.factories import DEMO_PASSWORD, make_user
+from tests.conftest import log_in
+from tests.factories import make_user
 from tests.surveys.test_reports import city  # noqa: F401  (fixture)
 
 NOVEMBER = "date_from=2026-11-01&date_to=2026-11-30"
@@ -12,9 +12,7 @@ NOVEMBER = "date_from=2026-11-01&date_to=2026-11-30"
 
 def coordinator(app):
     make_user(app, role="coordinator", username="office")
-    client = app.test_client()
-    assert submit(client, "/login", {"username": "office", "password": DEMO_PASSWORD}).status_code == 303
-    return client
+    return log_in(app, "office")
 
 
 def test_the_dashboard_shows_tables_and_charts_with_small_cells_hidden(app, city):  # noqa: F811
@@ -59,8 +57,7 @@ def test_impossible_filters_are_answered_not_crashed(app):
 
 def test_only_coordinators_see_the_dashboard(app):
     make_user(app, role="expert", username="sabine")
-    client = app.test_client()
-    submit(client, "/login", {"username": "sabine", "password": DEMO_PASSWORD})
+    client = log_in(app, "sabine")
     assert client.get("/coordinator/dashboard").status_code == 403
     assert client.get(f"/coordinator/dashboard.csv?{NOVEMBER}&by=month").status_code == 403
     assert app.test_client().get("/coordinator/dashboard").status_code in {302, 303}
