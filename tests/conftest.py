@@ -6,11 +6,15 @@ use real commits. With MENTORING_REQUIRE_SERVICES=1 (CI) a missing service fails
 skipping.
 """
 
+import http.cookiejar
 import os
 import re
 import shutil
 import socket
 import threading
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -199,8 +203,7 @@ def runner(app: Flask):  # type: ignore[no-untyped-def]
 
 
 CSRF_PATTERN = re.compile(
-    r'name="csrf_token" type="hidden" value="([^"]+)"|'
-    r'type="hidden" name="csrf_token" value="([^"]+)"'
+    r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"|type="hidden" name="csrf_token" value="([^"]+)"'
 )
 
 
@@ -287,6 +290,64 @@ def count_queries(app: Flask):  # type: ignore[no-untyped-def]
             event.remove(engine, "before_cursor_execute", record)
 
     return counting
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return None
+
+
+def browser_like_client() -> urllib.request.OpenerDirector:
+    """An HTTP client for a real server (live_server, gunicorn) that keeps cookies, never follows."""
+    jar = http.cookiejar.CookieJar()
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+
+
+def opener_csrf_token(opener: urllib.request.OpenerDirector, url: str) -> str:
+    """Open a page on a real server and read the form's CSRF token."""
+    with opener.open(url, timeout=30) as page:
+        match = CSRF_PATTERN.search(page.read().decode())
+    assert match, f"no CSRF token on {url}"
+    return match.group(1) or match.group(2)
+
+
+def log_in_over_http(
+    base: str, username: str, password: str = DEMO_PASSWORD
+) -> urllib.request.OpenerDirector:
+    """`log_in` for a real server at `base`: a cookie-keeping client with a logged-in session."""
+    opener = browser_like_client()
+    token = opener_csrf_token(opener, f"{base}/login")
+    form = urllib.parse.urlencode({"csrf_token": token, "username": username, "password": password}).encode()
+    try:
+        opener.open(urllib.request.Request(f"{base}/login", data=form), timeout=30)
+    except urllib.error.HTTPError as redirect:
+        assert redirect.code == 303
+    return opener
+
+
+def status_of(opener, request) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    try:
+        with opener.open(request, timeout=60) as response:
+            return response.status, response.headers.get("Location", "")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Location", "")
+
+
+def race(requests) -> list[int]:  # type: ignore[no-untyped-def]
+    """Send every (opener, request) at the same moment from threads; returns the status codes."""
+    barrier = threading.Barrier(len(requests))
+    statuses: list[int] = []
+
+    def run(opener, request):  # type: ignore[no-untyped-def]
+        barrier.wait(timeout=30)
+        statuses.append(status_of(opener, request)[0])
+
+    threads = [threading.Thread(target=run, args=item) for item in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return statuses
 
 
 def free_port() -> int:

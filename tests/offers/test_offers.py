@@ -13,7 +13,6 @@ from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.offers import services
 from mentoring.offers.models import Offer
-from mentoring.reference.services import load_reference_file
 from tests.conftest import log_in, submit
 from tests.factories import make_user
 
@@ -23,10 +22,7 @@ GOOD_ROW = "Krabbelgruppe,Spielen und Austausch,Familienzentrum Ost,group,1-3;0-
 
 
 @pytest.fixture
-def office(app):
-    with app.app_context():
-        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
-        db.session.commit()
+def office(app, municipality_data):
     make_user(app, role="coordinator", username="office")
     return log_in(app, "office")
 

@@ -5,7 +5,6 @@ import io
 
 from tests.conftest import log_in
 from tests.factories import make_user
-from tests.surveys.test_reports import city  # noqa: F401  (fixture)
 
 NOVEMBER = "date_from=2026-11-01&date_to=2026-11-30"
 
@@ -15,7 +14,7 @@ def coordinator(app):
     return log_in(app, "office")
 
 
-def test_the_dashboard_shows_tables_and_charts_with_small_cells_hidden(app, city):  # noqa: F811
+def test_the_dashboard_shows_tables_and_charts_with_small_cells_hidden(app, city):
     page = coordinator(app).get(f"/coordinator/dashboard?{NOVEMBER}&by=district")
     assert page.status_code == 200
     assert page.text.count("<svg") == 3 and 'role="img"' in page.text
@@ -24,7 +23,7 @@ def test_the_dashboard_shows_tables_and_charts_with_small_cells_hidden(app, city
     assert "&lt;5" in page.text
 
 
-def test_the_csv_export_has_a_header_and_leaves_hidden_cells_out(app, city):  # noqa: F811
+def test_the_csv_export_has_a_header_and_leaves_hidden_cells_out(app, city):
     client = coordinator(app)
     response = client.get(f"/coordinator/dashboard.csv?{NOVEMBER}&by=district&table=participation")
     assert response.status_code == 200 and response.mimetype == "text/csv"
