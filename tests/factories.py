@@ -162,6 +162,43 @@ def mentoring_cast(app: Flask) -> None:
     make_user(app, username="lena", email="lena@example.org", phone="0176 1234567")
 
 
+def expert_slots(app: Flask, experts: range, slots_each: int = 2) -> list[int]:
+    """Experts `expert<k>` (k in `experts`), each with `slots_each` slots, interleaved in time.
+
+    Slot j of expert k starts 2 days + (j * 10 + k) hours from now, so a second call with the next
+    range of experts puts their slots between the first ones, on the same first page.
+    """
+    from datetime import timedelta
+
+    slots = []
+    for k in experts:
+        expert = make_expert(app, username=f"expert{k}", display_name=f"Expert Nummer {k}")
+        for j in range(slots_each):
+            slots.append(make_slot(app, expert, starts_in=timedelta(days=2, hours=j * 10 + k)))
+    return slots
+
+
+def waiting_families(app: Flask, numbers: range) -> None:
+    """Parents `family<n>` who asked the programme office for a Turkish-speaking mentor."""
+    from mentoring.mentorships import services as mentoring
+
+    for n in numbers:
+        make_user(app, username=f"family{n}", display_name=f"Familie Nummer {n}")
+        with app.app_context():
+            parent = services.find_user_by_username(f"family{n}")
+            mentoring.ask_programme_office(parent, TURKISH_FAMILY, mentoring.Asking())
+            db.session.commit()
+
+
+def active_mentors(app: Flask, numbers: range) -> list[int]:
+    """Active mentors `mentor<n>` with one free place each, who fit TURKISH_FAMILY."""
+    ids = []
+    for n in numbers:
+        make_user(app, role="mentor", username=f"mentor{n}", display_name=f"Mentorin Nummer {n}")
+        ids.append(activate_mentor(app, f"mentor{n}"))
+    return ids
+
+
 PARENT = {
     "name": "Ayla",
     "phone": "0176 12345678",

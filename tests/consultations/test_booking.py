@@ -11,7 +11,7 @@ from mentoring.consultations.models import Booking, BookingStatus, Slot
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage, OutboxStatus
 from tests.conftest import submit
-from tests.factories import PARENT, book_in_db, make_expert, make_slot
+from tests.factories import PARENT, book_in_db, expert_slots, make_expert, make_slot
 
 MANAGE = re.compile(r"/booking/([\w-]+)")
 
@@ -227,3 +227,24 @@ def test_the_list_shows_twenty_times_a_page_with_a_link_to_later_ones(app, clien
     assert f"/slots/{slots[20]}/book" in second.text and f"/slots/{slots[24]}/book" in second.text
     assert client.get("/consultations?page=-3").status_code == 200
     assert client.get("/consultations?page=abc").status_code == 200
+
+
+# Statements for one anonymous GET /consultations, whatever the number of slots and experts on it.
+SLOT_LIST_STATEMENTS = {"sqlite": 2, "postgresql": 2}
+
+
+def test_the_slot_list_runs_the_same_few_statements_for_twice_the_slots_and_experts(
+    app, backend, client, count_queries
+):
+    # One page holds 20 slots: 10 slots from 5 experts, then 20 from 10, both on the first page.
+    expert_slots(app, range(5))
+    client.get("/consultations")  # the first request of a client may set up its session
+    with count_queries() as few:
+        page = client.get("/consultations")
+    assert page.status_code == 200 and page.text.count("Expert Nummer") == 10
+    expert_slots(app, range(5, 10))
+    with count_queries() as many:
+        page = client.get("/consultations")
+    assert page.status_code == 200 and page.text.count("Expert Nummer") == 20
+    assert all(f"Expert Nummer {k}" in page.text for k in range(10))
+    assert few.count == many.count == SLOT_LIST_STATEMENTS[backend], many

@@ -131,3 +131,37 @@ def city(app, municipality_data):
             ]
         )
         db.session.commit()
+
+
+DISTRICTS = ["alstaden-lirich", "mitte-styrum", "ost", "osterfeld", "sterkrade-mitte", "sterkrade-nord"]
+
+
+def recent_activity(app, numbers: range) -> None:  # type: ignore[no-untyped-def]
+    """For each n: a family in district n (of six) with an attended booking yesterday, a mentoring
+    asked for yesterday, and a survey answer this month; so the dashboard has a row per district."""
+    from mentoring.clock import utcnow
+
+    yesterday = utcnow() - timedelta(days=1)
+    expert = make_expert(app, username=f"dashboard-expert{numbers.start}")
+    slot = make_slot(app, expert, starts_in=timedelta(days=-2))
+    for n in numbers:
+        make_user(app, username=f"dashboard{n}")
+    with app.app_context():
+        for n in numbers:
+            district = DISTRICTS[n % len(DISTRICTS)]
+            parent = accounts.find_user_by_username(f"dashboard{n}").id
+            db.session.add_all(
+                [
+                    booking(slot, 1000 + n, f"dash{n}", district, BookingStatus.ATTENDED, yesterday),
+                    match(parent, MatchStatus.ACTIVE, district, yesterday, yesterday),
+                    SurveyResponse(
+                        questionnaire="2026-1",
+                        service="consultation",
+                        locale="de",
+                        district=district,
+                        month=yesterday.strftime("%Y-%m"),
+                        satisfaction=4,
+                    ),
+                ]
+            )
+        db.session.commit()

@@ -2,9 +2,11 @@
 
 import csv
 import io
+from datetime import date, timedelta
 
 from tests.conftest import log_in
 from tests.factories import make_user
+from tests.surveys.conftest import recent_activity
 
 NOVEMBER = "date_from=2026-11-01&date_to=2026-11-30"
 
@@ -60,3 +62,25 @@ def test_only_coordinators_see_the_dashboard(app):
     assert client.get("/coordinator/dashboard").status_code == 403
     assert client.get(f"/coordinator/dashboard.csv?{NOVEMBER}&by=month").status_code == 403
     assert app.test_client().get("/coordinator/dashboard").status_code in {302, 303}
+
+
+# Statements for one GET of the dashboard by district, whatever the number of districts with data.
+DASHBOARD_STATEMENTS = {"sqlite": 11, "postgresql": 11}
+
+
+def test_the_dashboard_runs_the_same_few_statements_for_twice_the_districts(
+    app, backend, municipality_data, count_queries
+):
+    client = coordinator(app)
+    today = date.today()
+    url = f"/coordinator/dashboard?date_from={today - timedelta(days=30)}&date_to={today}&by=district"
+    recent_activity(app, range(3))  # three families in three districts
+    client.get(url)
+    with count_queries() as few:
+        page = client.get(url)
+    assert page.status_code == 200 and "Oberhausen-Ost" in page.text
+    recent_activity(app, range(3, 9))  # nine families in all six districts
+    with count_queries() as many:
+        page = client.get(url)
+    assert page.status_code == 200 and "Sterkrade-Nord" in page.text
+    assert few.count == many.count == DASHBOARD_STATEMENTS[backend], many
