@@ -6,11 +6,15 @@ use real commits. With MENTORING_REQUIRE_SERVICES=1 (CI) a missing service fails
 skipping.
 """
 
+import http.cookiejar
 import os
 import re
 import shutil
 import socket
 import threading
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,8 +34,7 @@ from mentoring.consultations import messages as booking_messages
 from mentoring.consultations import seats
 from mentoring.extensions import db
 from mentoring.ratelimits import app_limiter
-from mentoring.reference.services import load_reference_file
-from tests.factories import DEMO_PASSWORD, book_in_db, make_expert, make_slot, make_user
+from tests.factories import DEMO_PASSWORD, book_in_db, load_municipality, make_expert, make_slot, make_user
 
 REQUIRE_SERVICES = os.environ.get("MENTORING_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -202,8 +205,7 @@ def runner(app: Flask):  # type: ignore[no-untyped-def]
 
 
 CSRF_PATTERN = re.compile(
-    r'name="csrf_token" type="hidden" value="([^"]+)"|'
-    r'type="hidden" name="csrf_token" value="([^"]+)"'
+    r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"|type="hidden" name="csrf_token" value="([^"]+)"'
 )
 
 
@@ -219,17 +221,135 @@ def submit(client: FlaskClient, path: str, data: dict | None = None, page: str |
     return client.post(path, data={"csrf_token": csrf_token(client, page or path), **(data or {})})
 
 
+def log_in(app_or_client: Flask | FlaskClient, username: str, password: str = DEMO_PASSWORD) -> FlaskClient:
+    """Log an existing account in through the login form; returns the logged-in client.
+
+    The one way tests log in over HTTP: `log_in(app, "office")` opens a new client (a second
+    visitor), `log_in(client, "office")` uses that one; the `login_as` fixture also creates the
+    account and logs the `client` fixture in.
+    """
+    client = app_or_client.test_client() if isinstance(app_or_client, Flask) else app_or_client
+    response = submit(client, "/login", {"username": username, "password": password})
+    assert response.status_code == 303, response.text
+    return client
+
+
 @pytest.fixture
 def login_as(app: Flask, client: FlaskClient):  # type: ignore[no-untyped-def]
     """Create a user with this role and log the client in; returns the username."""
 
     def login(role: str, username: str | None = None, **fields: object) -> str:
         name = make_user(app, role=role, username=username, **fields)
-        response = submit(client, "/login", {"username": name, "password": DEMO_PASSWORD})
-        assert response.status_code == 303, response.text
+        log_in(client, name)
         return name
 
     return login
+
+
+@pytest.fixture
+def municipality_data(app: Flask) -> None:
+    """The demo municipality's districts and topics, as `flask seed-demo` loads them."""
+    load_municipality(app)
+
+
+class QueryCounter:
+    """How many SQL statements ran inside a `count_queries()` block, and which."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __repr__(self) -> str:
+        listing = "\n".join(f"  {n}. {sql[:160]}" for n, sql in enumerate(self.statements, 1))
+        return f"<{self.count} statements>\n{listing}"
+
+
+@pytest.fixture
+def count_queries(app: Flask):  # type: ignore[no-untyped-def]
+    """`with count_queries() as queries: client.get(...)`; then `queries.count` statements ran.
+
+    Counts every statement the app sends to the database (SQLAlchemy's before_cursor_execute
+    on db.engine), including the session and login lookups, so an N+1 shows as a growing count.
+    """
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+
+        def record(_conn, _cursor, statement, _parameters, _context, _executemany):  # type: ignore[no-untyped-def]
+            counter.statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return None
+
+
+def browser_like_client() -> urllib.request.OpenerDirector:
+    """An HTTP client for a real server (live_server, gunicorn) that keeps cookies, never follows."""
+    jar = http.cookiejar.CookieJar()
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+
+
+def opener_csrf_token(opener: urllib.request.OpenerDirector, url: str) -> str:
+    """Open a page on a real server and read the form's CSRF token."""
+    with opener.open(url, timeout=30) as page:
+        match = CSRF_PATTERN.search(page.read().decode())
+    assert match, f"no CSRF token on {url}"
+    return match.group(1) or match.group(2)
+
+
+def log_in_over_http(
+    base: str, username: str, password: str = DEMO_PASSWORD
+) -> urllib.request.OpenerDirector:
+    """`log_in` for a real server at `base`: a cookie-keeping client with a logged-in session."""
+    opener = browser_like_client()
+    token = opener_csrf_token(opener, f"{base}/login")
+    form = urllib.parse.urlencode({"csrf_token": token, "username": username, "password": password}).encode()
+    try:
+        opener.open(urllib.request.Request(f"{base}/login", data=form), timeout=30)
+    except urllib.error.HTTPError as redirect:
+        assert redirect.code == 303
+    return opener
+
+
+def status_of(opener, request) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    try:
+        with opener.open(request, timeout=60) as response:
+            return response.status, response.headers.get("Location", "")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Location", "")
+
+
+def race(requests) -> list[int]:  # type: ignore[no-untyped-def]
+    """Send every (opener, request) at the same moment from threads; returns the status codes."""
+    barrier = threading.Barrier(len(requests))
+    statuses: list[int] = []
+
+    def run(opener, request):  # type: ignore[no-untyped-def]
+        barrier.wait(timeout=30)
+        statuses.append(status_of(opener, request)[0])
+
+    threads = [threading.Thread(target=run, args=item) for item in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return statuses
 
 
 def free_port() -> int:
@@ -348,11 +468,8 @@ def sms_gateway(app: Flask) -> Iterator[FakeSmsGateway]:
 
 
 @pytest.fixture
-def world(app: Flask) -> dict:
+def world(app: Flask, municipality_data: None) -> dict:
     """One of everything, so every page has something to show."""
-    with app.app_context():
-        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
-        db.session.commit()
     expert = make_expert(app, username="sabine", display_name="Sabine Kaya", email="sabine@example.org")
     phone_slot = make_slot(app, expert)
     online_slot = make_slot(app, expert, starts_in=timedelta(days=3), mode="online")

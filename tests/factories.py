@@ -6,9 +6,12 @@ from flask import Flask
 
 from mentoring.accounts import services
 from mentoring.extensions import db
+from mentoring.mentorships.matching import Need
 from mentoring.security import Role
 
 DEMO_PASSWORD = "sunny-garden-72"
+# A family that needs a Turkish speaker in Mitte/Styrum for a toddler.
+TURKISH_FAMILY = Need(languages=frozenset({"tr"}), district="mitte-styrum", age_group="1-3")
 _numbers = itertools.count(1)
 
 
@@ -82,6 +85,117 @@ def make_slot(app: Flask, expert_id: int, starts_in=None, minutes: int = 30, **o
         db.session.add(slot)
         db.session.commit()
         return slot.id
+
+
+def load_municipality(app: Flask) -> None:
+    """The demo municipality's districts and topics, as `flask seed-demo` loads them.
+
+    Tests ask for the `municipality_data` fixture; this is for fixtures that build on it.
+    """
+    from mentoring.reference.services import load_reference_file
+
+    with app.app_context():
+        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
+        db.session.commit()
+
+
+def make_mentor(app: Flask, username: str = "ayse", capacity: int = 1, status=None, **fields) -> int:  # type: ignore[no-untyped-def]
+    """A mentor account with a profile (active unless `status` says otherwise); returns the profile id."""
+    from mentoring.mentorships import vetting
+    from mentoring.mentorships.models import MentorStatus
+
+    make_user(app, role="mentor", username=username)
+    with app.app_context():
+        profile = vetting.mentor_profile_of(services.find_user_by_username(username))
+        profile.languages = fields.pop("languages", ["tr", "de"])
+        profile.districts = fields.pop("districts", ["mitte-styrum"])
+        profile.capacity = capacity
+        profile.status = status if status is not None else MentorStatus.ACTIVE
+        for key, value in fields.items():
+            setattr(profile, key, value)
+        db.session.commit()
+        return profile.id
+
+
+def activate_mentor(app: Flask, username: str) -> int:
+    """An active Turkish-speaking profile in Mitte/Styrum for an existing mentor account."""
+    from mentoring.mentorships import vetting
+    from mentoring.mentorships.models import MentorStatus
+
+    with app.app_context():
+        profile = vetting.mentor_profile_of(services.find_user_by_username(username))
+        profile.languages, profile.districts, profile.status = ["tr"], ["mitte-styrum"], MentorStatus.ACTIVE
+        db.session.commit()
+        return profile.id
+
+
+def active_match(app: Flask, mentor_id: int, parent: str = "lena", **asking) -> int:  # type: ignore[no-untyped-def]
+    """A parent account that asked this mentor and was accepted; returns the match id."""
+    from mentoring.mentorships import services as mentoring
+    from mentoring.mentorships.models import MentorProfile
+
+    make_user(app, username=parent, phone="0176 1234567", email=f"{parent}@example.org")
+    with app.app_context():
+        user = services.find_user_by_username(parent)
+        match = mentoring.request_mentor(user, mentor_id, TURKISH_FAMILY, mentoring.Asking(**asking), 5)
+        mentoring.accept(db.session.get(MentorProfile, mentor_id), match.id)
+        db.session.commit()
+        return match.id
+
+
+def contact_entry(on=None, note: str = "Schlaf besprochen"):  # type: ignore[no-untyped-def]
+    """A 30-minute phone contact about sleep (today unless `on` says otherwise)."""
+    from mentoring import clock
+    from mentoring.mentorships import relationship
+
+    return relationship.ContactEntry(
+        on=on or clock.today(), mode="phone", minutes=30, topics=["sleep"], note=note
+    )
+
+
+def mentoring_cast(app: Flask) -> None:
+    """The districts and topics, and ayse (mentor, Turkish), office (coordinator) and lena (parent)."""
+    load_municipality(app)
+    make_user(app, role="mentor", username="ayse", email="ayse@example.org", locale="tr")
+    make_user(app, role="coordinator", username="office")
+    make_user(app, username="lena", email="lena@example.org", phone="0176 1234567")
+
+
+def expert_slots(app: Flask, experts: range, slots_each: int = 2) -> list[int]:
+    """Experts `expert<k>` (k in `experts`), each with `slots_each` slots, interleaved in time.
+
+    Slot j of expert k starts 2 days + (j * 10 + k) hours from now, so a second call with the next
+    range of experts puts their slots between the first ones, on the same first page.
+    """
+    from datetime import timedelta
+
+    slots = []
+    for k in experts:
+        expert = make_expert(app, username=f"expert{k}", display_name=f"Expert Nummer {k}")
+        for j in range(slots_each):
+            slots.append(make_slot(app, expert, starts_in=timedelta(days=2, hours=j * 10 + k)))
+    return slots
+
+
+def waiting_families(app: Flask, numbers: range) -> None:
+    """Parents `family<n>` who asked the programme office for a Turkish-speaking mentor."""
+    from mentoring.mentorships import services as mentoring
+
+    for n in numbers:
+        make_user(app, username=f"family{n}", display_name=f"Familie Nummer {n}")
+        with app.app_context():
+            parent = services.find_user_by_username(f"family{n}")
+            mentoring.ask_programme_office(parent, TURKISH_FAMILY, mentoring.Asking())
+            db.session.commit()
+
+
+def active_mentors(app: Flask, numbers: range) -> list[int]:
+    """Active mentors `mentor<n>` with one free place each, who fit TURKISH_FAMILY."""
+    ids = []
+    for n in numbers:
+        make_user(app, role="mentor", username=f"mentor{n}", display_name=f"Mentorin Nummer {n}")
+        ids.append(activate_mentor(app, f"mentor{n}"))
+    return ids
 
 
 PARENT = {

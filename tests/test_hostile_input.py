@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from mentoring.extensions import db
-from tests.conftest import csrf_token
-from tests.factories import DEMO_PASSWORD
+from tests.conftest import csrf_token, log_in
 
 TEXT = st.one_of(
     st.text(max_size=300),
@@ -127,15 +126,6 @@ def row_counts() -> dict[str, int]:
     }
 
 
-def logged_in_client(app, who):
-    client = app.test_client()
-    if who:
-        client.post(
-            "/login", data={"csrf_token": csrf_token(client), "username": who, "password": DEMO_PASSWORD}
-        )
-    return client
-
-
 def form_data(fields: list[str]):  # type: ignore[no-untyped-def]
     keys = st.one_of(st.sampled_from(fields), st.text(min_size=1, max_size=12))
     return st.dictionaries(keys, st.one_of(TEXT, st.lists(TEXT, max_size=3)), max_size=len(fields) + 2)
@@ -144,7 +134,7 @@ def form_data(fields: list[str]):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(("who", "path", "fields"), FORMS, ids=[f[1] for f in FORMS])
 def test_forms_never_fail_and_refusals_write_nothing(app, world, who, path, fields):
     app.config["RATELIMIT_ENABLED"] = False
-    client = logged_in_client(app, who)
+    client = log_in(app, who) if who else app.test_client()
     url = path.format(**world)
     token = csrf_token(client, "/login" if who is None else "/home")
 
@@ -174,7 +164,7 @@ def test_forms_never_fail_and_refusals_write_nothing(app, world, who, path, fiel
 
 @pytest.mark.parametrize("path", QUERIES)
 def test_query_strings_never_fail(app, world, path):
-    client = logged_in_client(app, "thecoordinator" if "coordinator" in path else "theparent")
+    client = log_in(app, "thecoordinator" if "coordinator" in path else "theparent")
 
     @settings(
         max_examples=40,

@@ -4,8 +4,8 @@
 import pytest
 
 from mentoring.extensions import db
-from tests.conftest import submit
-from tests.factories import DEMO_PASSWORD, make_expert, make_user
+from tests.conftest import log_in, submit
+from tests.factories import make_expert, make_user
 
 # (intruder, method, path, form data): the objects belong to sabine, thementor and thementee.
 NOT_YOURS = [
@@ -83,15 +83,9 @@ def intruders(app, world):
         return world | {"series": series.id}
 
 
-def logged_in(app, username):
-    client = app.test_client()
-    assert submit(client, "/login", {"username": username, "password": DEMO_PASSWORD}).status_code == 303
-    return client
-
-
 @pytest.mark.parametrize(("who", "method", "path", "data"), NOT_YOURS, ids=[c[2] for c in NOT_YOURS])
 def test_another_users_object_is_not_found_or_forbidden(app, intruders, who, method, path, data):
-    client = logged_in(app, who)
+    client = log_in(app, who)
     url = path.format(**intruders)
     response = client.get(url) if method == "GET" else submit(client, url, data, page="/home")
     assert response.status_code in {403, 404}, (who, url, response.status_code)

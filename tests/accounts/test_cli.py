@@ -1,4 +1,4 @@
-from tests.conftest import submit
+from tests.conftest import log_in
 from tests.factories import get_user
 
 
@@ -9,8 +9,7 @@ def test_create_coordinator_command_makes_an_account_that_can_log_in(app, client
     )
     assert result.exit_code == 0, result.output
     assert get_user(app, "office").role == "coordinator"
-    response = submit(client, "/login", {"username": "office", "password": "river-stone-4411"})
-    assert response.status_code == 303
+    log_in(client, "office", "river-stone-4411")
     assert client.get("/coordinator/users").status_code == 200
 
 

@@ -9,26 +9,11 @@ from sqlalchemy import select
 from mentoring.clock import utcnow
 from mentoring.consultations.models import Booking, BookingStatus, Slot
 from mentoring.extensions import db
-from mentoring.reference.services import load_reference_file
-from tests.browser.test_first_journey import assert_accessible, screenshot, screenshots
-from tests.factories import DEMO_PASSWORD, book_in_db, make_expert, make_slot
+from tests.browser.conftest import assert_accessible, log_in, screenshot, screenshots
+from tests.factories import book_in_db, make_expert, make_slot
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("municipality_data")]
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-@pytest.fixture(autouse=True)
-def municipality_data(app):
-    with app.app_context():
-        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
-        db.session.commit()
-
-
-def log_in(page, username):
-    page.goto("/login")
-    page.get_by_label("Benutzername").fill(username)
-    page.get_by_label("Passwort").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
 
 
 def test_expert_publishes_a_weekly_series(page, app, backend):

@@ -12,19 +12,13 @@ from mentoring.extensions import db
 from mentoring.mentorships import services as mentoring
 from mentoring.mentorships.matching import Need
 from mentoring.mentorships.models import MatchStatus, MentoringMatch
-from mentoring.reference.services import load_reference_file
-from tests.browser.test_first_journey import assert_accessible, screenshots
-from tests.browser.test_mentoring_journey import log_in
-from tests.factories import make_user
-from tests.mentorships.test_services import make_mentor
+from tests.browser.conftest import assert_accessible, log_in, screenshots
+from tests.factories import make_mentor, make_user
 
 pytestmark = pytest.mark.browser
 
 
-def test_coordinator_vets_batch_matches_and_exports(page, app, backend):
-    with app.app_context():
-        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
-        db.session.commit()
+def test_coordinator_vets_batch_matches_and_exports(page, app, backend, municipality_data):
     make_user(app, role="coordinator", username="office")
     make_mentor(app, username="ayse", capacity=1, status="applicant")
     make_mentor(

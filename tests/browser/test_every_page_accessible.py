@@ -3,8 +3,8 @@ and no page is heavier than the budget."""
 
 import pytest
 
-from tests.browser.test_first_journey import assert_accessible
-from tests.factories import DEMO_PASSWORD, PAGES
+from tests.browser.conftest import assert_accessible, log_in
+from tests.factories import PAGES
 
 pytestmark = pytest.mark.browser
 PAGE_BUDGET = 60 * 1024  # bytes for HTML + CSS + JS + images of one page
@@ -32,10 +32,7 @@ def test_every_page_has_no_axe_violations_and_stays_on_the_site(
         try:
             page.goto(f"/?lang={language}")
             if who:
-                page.goto("/login")
-                page.locator("#username").fill(who)
-                page.locator("#password").fill(DEMO_PASSWORD)
-                page.locator("form.stacked button[type=submit]").click()
+                log_in(page, who)
             for path in paths:
                 sizes.clear()
                 url = path.format(**world)

@@ -1,31 +1,10 @@
 """A new parent in real Chromium: register, log out, log in, switch to Arabic, log out."""
 
-from pathlib import Path
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+from tests.browser.conftest import assert_accessible, screenshot
+
 pytestmark = pytest.mark.browser
-
-
-def assert_accessible(page) -> None:
-    result = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
-    assert result.violations_count == 0, result.generate_report()
-
-
-def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def screenshots(page, name: str) -> None:
-    """Desktop and a 360 px phone, for a person to look at."""
-    screenshot(page, f"{name}-desktop")
-    size = page.viewport_size
-    page.set_viewport_size({"width": 360, "height": 740})
-    screenshot(page, f"{name}-360")
-    page.set_viewport_size(size)
 
 
 def test_new_parent_registers_logs_in_switches_to_arabic_and_logs_out(page, backend):

@@ -2,18 +2,14 @@
 
 import pytest
 
-from mentoring.extensions import db
-from mentoring.reference.services import load_reference_file
+from tests.browser.conftest import log_in
 from tests.factories import make_expert, make_slot
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def bookable(app):
-    with app.app_context():
-        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
-        db.session.commit()
+def bookable(app, municipality_data):
     return make_slot(app, make_expert(app, display_name="Sabine Kaya"))
 
 
@@ -98,7 +94,7 @@ def test_pages_hold_at_200_percent_text_and_targets_are_44_px(page, app, backend
 def test_every_role_s_pages_hold_at_200_percent_and_have_44_px_targets(
     chromium, live_server, app, backend, world
 ):
-    from tests.factories import DEMO_PASSWORD, PAGES
+    from tests.factories import PAGES
 
     problems = []
     for who, paths in PAGES.items():
@@ -107,10 +103,7 @@ def test_every_role_s_pages_hold_at_200_percent_and_have_44_px_targets(
         context = chromium.new_context(base_url=live_server)
         page = context.new_page()
         try:
-            page.goto("/login")
-            page.locator("#username").fill(who)
-            page.locator("#password").fill(DEMO_PASSWORD)
-            page.locator("form.stacked button[type=submit]").click()
+            log_in(page, who)
             for path in paths:
                 problems += zoom_and_target_problems(page, path.format(**world))
         finally:

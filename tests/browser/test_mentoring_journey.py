@@ -4,29 +4,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from mentoring.extensions import db
-from mentoring.reference.services import load_reference_file
-from tests.browser.test_first_journey import assert_accessible, screenshot, screenshots
-from tests.factories import DEMO_PASSWORD, make_user
+from tests.browser.conftest import assert_accessible, log_in, log_out, screenshot, screenshots
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
 
-def log_in(page, username, password=DEMO_PASSWORD):
-    page.goto("/login")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(password)
-    page.locator("form.stacked button[type=submit]").click()
-
-
-def log_out(page):
-    page.locator("form[action='/logout'] button").click()
-
-
-def test_applicant_vetted_family_asks_in_arabic_mentor_accepts(page, app, backend):
-    with app.app_context():
-        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
-        db.session.commit()
+def test_applicant_vetted_family_asks_in_arabic_mentor_accepts(page, app, backend, municipality_data):
     make_user(app, role="coordinator", username="office")
     make_user(app, username="fatima", locale="ar", phone="0176 5555555")
 

@@ -8,9 +8,7 @@ import pytest
 
 from mentoring.extensions import db
 from mentoring.offers.models import Cost, Offer, OfferKind
-from mentoring.reference.services import load_reference_file
-from tests.browser.test_first_journey import assert_accessible, screenshots
-from tests.browser.test_mentoring_journey import log_in
+from tests.browser.conftest import assert_accessible, log_in, screenshots
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -33,9 +31,8 @@ def offer(**fields) -> Offer:
     return Offer(**values)
 
 
-def test_a_parent_in_bulgarian_finds_an_offer_and_prints_the_sheet(page, app, backend):
+def test_a_parent_in_bulgarian_finds_an_offer_and_prints_the_sheet(page, app, backend, municipality_data):
     with app.app_context():
-        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
         db.session.add_all([offer(), offer(titles={"de": "Schülerhilfe"}, age_groups=["10-14"])])
         db.session.commit()
     page.goto("/?lang=bg")
@@ -58,9 +55,10 @@ def test_a_parent_in_bulgarian_finds_an_offer_and_prints_the_sheet(page, app, ba
     screenshots(page, "offers-print-bg")
 
 
-def test_a_coordinator_imports_a_csv_with_a_bad_row_and_sees_a_gap_after_expiry(page, app, backend):
+def test_a_coordinator_imports_a_csv_with_a_bad_row_and_sees_a_gap_after_expiry(
+    page, app, backend, municipality_data
+):
     with app.app_context():
-        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
         db.session.add(offer(districts=["sterkrade-nord"], age_groups=["14-18"], valid_until=TODAY))
         db.session.commit()
     make_user(app, role="coordinator", username="office")

@@ -3,10 +3,8 @@
 import pytest
 
 from config import Config
-from mentoring.extensions import db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
-from mentoring.reference.services import load_reference_file
-from tests.browser.test_first_journey import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, screenshot
 from tests.factories import make_expert, make_slot
 
 pytestmark = pytest.mark.browser
@@ -33,11 +31,8 @@ RIGHT_TO_LEFT = [code for code in Config.LANGUAGES if KNOWN_LANGUAGES[code].dire
 
 @pytest.mark.parametrize("code", RIGHT_TO_LEFT)
 def test_start_booking_form_and_confirmation_are_right_to_left_at_360_px(
-    chromium, live_server, app, backend, code
+    chromium, live_server, app, backend, code, municipality_data
 ):
-    with app.app_context():
-        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
-        db.session.commit()
     slot = make_slot(app, make_expert(app, display_name="Sabine Kaya"), languages=["ar", "fa", "de"])
     context = chromium.new_context(base_url=live_server, locale=code, viewport={"width": 360, "height": 740})
     context.set_default_timeout(10_000)

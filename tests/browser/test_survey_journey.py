@@ -12,8 +12,7 @@ from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage
 from mentoring.surveys import services as surveys
 from mentoring.surveys.models import SurveyResponse
-from tests.browser.test_first_journey import assert_accessible, screenshots
-from tests.browser.test_mentoring_journey import log_in
+from tests.browser.conftest import assert_accessible, log_in, screenshots
 from tests.factories import book_in_db, make_expert, make_slot, make_user
 
 pytestmark = pytest.mark.browser

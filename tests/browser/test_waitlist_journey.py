@@ -9,7 +9,7 @@ from sqlalchemy import select
 from mentoring.consultations.models import Booking, BookingStatus
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage
-from tests.browser.test_first_journey import assert_accessible, screenshots
+from tests.browser.conftest import assert_accessible, screenshots
 from tests.factories import book_in_db, make_expert, make_slot
 
 pytestmark = pytest.mark.browser

@@ -1,12 +1,6 @@
 import pytest
 
-from mentoring.extensions import db
-from mentoring.reference.services import load_reference_file
-
 
 @pytest.fixture(autouse=True)
-def municipality_data(app):
-    """The demo municipality's districts and topics, as `flask seed-demo` loads them."""
-    with app.app_context():
-        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
-        db.session.commit()
+def _every_test_has_the_municipality(municipality_data):
+    """Every test here needs the demo municipality's districts and topics (tests/conftest.py)."""

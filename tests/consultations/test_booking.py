@@ -12,7 +12,7 @@ from mentoring.consultations.views import PAGE_SIZE
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage, OutboxStatus
 from tests.conftest import submit
-from tests.factories import PARENT, book_in_db, make_expert, make_slot
+from tests.factories import PARENT, book_in_db, expert_slots, make_expert, make_slot
 
 MANAGE = re.compile(r"/booking/([\w-]+)")
 
@@ -238,3 +238,24 @@ def test_link_building_words_in_the_query_string_do_not_break_the_list(app, clie
     assert response.status_code == 200
     next_links = re.findall(r'href="([^"]*page=2[^"]*)"', response.text)
     assert next_links and all("_method" not in link and "#" not in link for link in next_links)
+
+
+# Statements for one anonymous GET /consultations, whatever the number of slots and experts on it.
+SLOT_LIST_STATEMENTS = {"sqlite": 2, "postgresql": 2}
+
+
+def test_the_slot_list_runs_the_same_few_statements_for_twice_the_slots_and_experts(
+    app, backend, client, count_queries
+):
+    # One page holds 20 slots: 10 slots from 5 experts, then 20 from 10, both on the first page.
+    expert_slots(app, range(5))
+    client.get("/consultations")  # the first request of a client may set up its session
+    with count_queries() as few:
+        page = client.get("/consultations")
+    assert page.status_code == 200 and page.text.count("Expert Nummer") == 10
+    expert_slots(app, range(5, 10))
+    with count_queries() as many:
+        page = client.get("/consultations")
+    assert page.status_code == 200 and page.text.count("Expert Nummer") == 20
+    assert all(f"Expert Nummer {k}" in page.text for k in range(10))
+    assert few.count == many.count == SLOT_LIST_STATEMENTS[backend], many

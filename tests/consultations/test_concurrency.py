@@ -1,8 +1,6 @@
 """Many families press "book" at the same moment against the live server: capacity holds."""
 
-import http.cookiejar
 import json
-import re
 import threading
 import urllib.error
 import urllib.parse
@@ -15,47 +13,10 @@ from sqlalchemy import func, select
 from mentoring.consultations import seats
 from mentoring.consultations.models import Booking, Slot
 from mentoring.extensions import db
+from tests.conftest import CSRF_PATTERN, browser_like_client, race, status_of
 from tests.factories import make_expert, make_slot
 
 CLIENTS = 40
-TOKEN = re.compile(
-    r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"|type="hidden" name="csrf_token" value="([^"]+)"'
-)
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return None
-
-
-def browser_like_client():  # type: ignore[no-untyped-def]
-    jar = http.cookiejar.CookieJar()
-    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
-
-
-def status_of(opener, request) -> tuple[int, str]:  # type: ignore[no-untyped-def]
-    try:
-        with opener.open(request, timeout=60) as response:
-            return response.status, response.headers.get("Location", "")
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers.get("Location", "")
-
-
-def race(requests) -> list[int]:  # type: ignore[no-untyped-def]
-    """Send every (opener, request) at the same moment from threads; returns the status codes."""
-    barrier = threading.Barrier(len(requests))
-    statuses: list[int] = []
-
-    def run(opener, request):  # type: ignore[no-untyped-def]
-        barrier.wait(timeout=30)
-        statuses.append(status_of(opener, request)[0])
-
-    threads = [threading.Thread(target=run, args=item) for item in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return statuses
 
 
 @pytest.fixture
@@ -84,7 +45,7 @@ def test_racing_families_never_overbook_a_slot(app, live_server, generous_limits
         if number % 4 < 2:  # half the families use the web form, half the API
             opener = browser_like_client()
             with opener.open(f"{live_server}/", timeout=30) as page:
-                match = TOKEN.search(page.read().decode())
+                match = CSRF_PATTERN.search(page.read().decode())
             form = urllib.parse.urlencode(
                 {
                     "csrf_token": match.group(1) or match.group(2),
@@ -162,7 +123,7 @@ def test_a_freed_seat_is_held_or_booked_once_while_families_race_for_it(app, liv
         db.session.commit()
     canceller = browser_like_client()
     with canceller.open(f"{live_server}/booking/{token}", timeout=30) as page:
-        match = TOKEN.search(page.read().decode())
+        match = CSRF_PATTERN.search(page.read().decode())
     cancel = urllib.request.Request(
         f"{live_server}/booking/{token}/cancel",
         data=urllib.parse.urlencode({"csrf_token": match.group(1) or match.group(2)}).encode(),

@@ -8,8 +8,8 @@ from mentoring.clock import utcnow
 from mentoring.consultations.models import Booking, BookingStatus, Slot, SlotStatus
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage
-from tests.conftest import submit
-from tests.factories import DEMO_PASSWORD, book_in_db, make_expert, make_slot
+from tests.conftest import log_in, submit
+from tests.factories import book_in_db, make_expert, make_slot
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SETTINGS = {
@@ -24,10 +24,6 @@ SETTINGS = {
 }
 
 
-def login(client, username):
-    assert submit(client, "/login", {"username": username, "password": DEMO_PASSWORD}).status_code == 303
-
-
 def next_weekday(weekday: int) -> date:
     today = utcnow().astimezone(BERLIN).date()
     return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
@@ -35,7 +31,7 @@ def next_weekday(weekday: int) -> date:
 
 def test_expert_publishes_a_weekly_series_in_berlin_time_with_a_day_off(app, client):
     make_expert(app, username="sabine")
-    login(client, "sabine")
+    log_in(client, "sabine")
     first = next_weekday(1)
     response = submit(
         client,
@@ -64,7 +60,7 @@ def test_expert_publishes_a_weekly_series_in_berlin_time_with_a_day_off(app, cli
 
 def test_series_form_errors_follow_the_page_order_and_nothing_is_created(app, client):
     make_expert(app, username="sabine")
-    login(client, "sabine")
+    log_in(client, "sabine")
     response = submit(client, "/expert/series/new", {"weekday": "9", "start_time": "25:00", "minutes": "x"})
     assert response.status_code == 422
     summary = response.text.split('class="error-summary"')[1].split("</div>")[0]
@@ -77,7 +73,7 @@ def test_expert_sees_the_booking_in_the_agenda_and_cancels_it_with_a_reason(app,
     expert = make_expert(app, username="sabine")
     slot = make_slot(app, expert)
     booking_id, _token = book_in_db(app, slot, name="Ayla", email="ayla@example.org", locale="en")
-    login(client, "sabine")
+    log_in(client, "sabine")
     with app.app_context():
         day = db.session.get(Slot, slot).starts_at.astimezone(BERLIN).date()
     agenda = client.get(f"/expert/agenda?day={day.isoformat()}")
@@ -98,7 +94,7 @@ def test_an_expert_cannot_see_or_change_another_experts_bookings(app, client):
     other_slot = make_slot(app, make_expert(app, username="olena"))
     booking_id, _token = book_in_db(app, other_slot)
     make_expert(app, username="sabine")
-    login(client, "sabine")
+    log_in(client, "sabine")
     assert client.get(f"/expert/bookings/{booking_id}/cancel").status_code == 404
     assert (
         submit(
@@ -115,7 +111,7 @@ def test_attendance_is_recorded_once_the_appointment_has_begun(app, client):
     expert = make_expert(app, username="sabine")
     slot = make_slot(app, expert, starts_in=timedelta(days=2))
     booking_id, _token = book_in_db(app, slot)
-    login(client, "sabine")
+    log_in(client, "sabine")
     submit(client, f"/expert/bookings/{booking_id}/attendance", {"attended": "yes"}, page="/expert/agenda")
     with app.app_context():
         assert db.session.get(Booking, booking_id).status == BookingStatus.CONFIRMED
@@ -131,7 +127,7 @@ def test_attendance_is_recorded_once_the_appointment_has_begun(app, client):
 
 def test_a_day_off_in_a_series_cancels_that_days_bookings_and_tells_the_parents(app, client):
     make_expert(app, username="sabine")
-    login(client, "sabine")
+    log_in(client, "sabine")
     first = next_weekday(2)
     submit(
         client,
@@ -170,7 +166,7 @@ def test_private_calendar_feed_can_be_renewed_and_switched_off(app, client):
     expert = make_expert(app, username="sabine")
     slot = make_slot(app, expert)
     book_in_db(app, slot, name="Ayla")
-    login(client, "sabine")
+    log_in(client, "sabine")
     page = submit(client, "/expert/calendar-feed", {"action": "new"})
     first = (
         page.text.split('class="copy-box ltr" dir="ltr">')[1].split("<")[0].replace("http://localhost", "")
@@ -195,12 +191,12 @@ def test_the_video_room_is_shown_to_the_parent_and_to_the_expert_only(app, clien
         room = db.session.scalars(select(Booking)).one().video_room
     assert room and len(room) > 30
     assert room in app.test_client().get(f"/booking/{token}").text
-    login(client, "sabine")
+    log_in(client, "sabine")
     assert room in client.get("/expert/agenda?view=week").text
     assert room not in app.test_client().get("/consultations").text
     make_expert(app, username="olena")
     other = app.test_client()
-    login(other, "olena")
+    log_in(other, "olena")
     assert room not in other.get("/expert/agenda?view=week").text
 
 

@@ -12,9 +12,8 @@ from mentoring.clock import utcnow
 from mentoring.consultations.models import Booking, BookingStatus, InterpreterRequest, WaitlistEntry
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage
-from tests.conftest import submit
-from tests.consultations.test_expert import login
-from tests.factories import DEMO_PASSWORD, PARENT, book_in_db, make_expert, make_slot, make_user
+from tests.conftest import log_in, submit
+from tests.factories import PARENT, book_in_db, make_expert, make_slot, make_user
 
 LINK = re.compile(r"http://localhost(/r/\w+/(?:coming|not-coming)/\w+)\?lang=\w+")
 
@@ -53,7 +52,7 @@ def test_ill_be_there_is_saved_and_shown_to_the_expert(app, client):
     assert page.status_code == 200
     with app.app_context():
         assert db.session.get(Booking, booking_id).says_coming is True
-    login(client, "sabine")
+    log_in(client, "sabine")
     day = (utcnow() + timedelta(days=3)).date().isoformat()
     assert "Said: I'll be there" in client.get(f"/expert/agenda?day={day}&lang=en").text
 
@@ -123,8 +122,7 @@ def test_an_interpreter_is_offered_when_the_expert_does_not_speak_the_parents_la
         request = db.session.scalars(select(InterpreterRequest)).one()
         assert (request.language, request.mode, request.is_arranged) == ("ar", "video", False)
     make_user(app, role="coordinator", username="office")
-    office = app.test_client()
-    submit(office, "/login", {"username": "office", "password": DEMO_PASSWORD})
+    office = log_in(app, "office")
     queue = office.get("/coordinator/interpreters")
     assert "العربية" in queue.text and "<td>1</td>" in queue.text  # counted by language
     assert (

@@ -14,7 +14,7 @@ from mentoring.consultations import seats, waitlist
 from mentoring.consultations.models import Booking, BookingStatus, Slot, WaitlistEntry, WaitlistStatus
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage
-from tests.conftest import submit
+from tests.conftest import log_in, submit
 from tests.factories import PARENT, book_in_db, make_expert, make_slot
 
 JOIN = {
@@ -151,9 +151,8 @@ def test_passing_a_hold_or_leaving_the_waitlist_moves_the_seat_on_at_once(app):
 def test_a_new_time_goes_to_the_waiting_parent_first(app, client):
     expert = make_expert(app, username="sabine")
     join(app)
-    from tests.consultations.test_expert import login
 
-    login(client, "sabine")
+    log_in(client, "sabine")
     day = (utcnow() + timedelta(days=5)).date().isoformat()
     form = {
         "day": day,

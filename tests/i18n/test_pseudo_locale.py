@@ -19,8 +19,8 @@ from mentoring.consultations.models import Booking
 from mentoring.extensions import db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
 from mentoring.mentorships.chores import Digest
-from tests.conftest import submit
-from tests.factories import DEMO_PASSWORD, FAILED_FORMS, PAGES
+from tests.conftest import log_in, submit
+from tests.factories import FAILED_FORMS, PAGES
 
 OPEN, CLOSE = "⟦", "⟧"
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -118,9 +118,7 @@ def test_every_page_and_form_error_is_translatable(app, world, pseudo):
     allowed = data_strings(app)
     problems = []
     for who in PAGES:
-        client = app.test_client()
-        if who:
-            assert submit(client, "/login", {"username": who, "password": DEMO_PASSWORD}).status_code == 303
+        client = log_in(app, who) if who else app.test_client()
         requests = [("GET", path, None) for path in PAGES[who]] + [
             ("POST", p, d) for p, d in FAILED_FORMS.get(who, [])
         ]

@@ -10,24 +10,9 @@ from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.mentorships import chores, relationship, services, vetting
 from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch, MentorProfile, MentorStatus
-from tests.factories import make_user
-from tests.mentorships.test_services import TURKISH_FAMILY, make_mentor
+from tests.factories import TURKISH_FAMILY, active_match, contact_entry, make_mentor, make_user
 
 TODAY = date.today()
-
-
-def active_match(app, mentor_id: int, parent="lena", **asking) -> int:
-    make_user(app, username=parent, phone="0176 1234567", email=f"{parent}@example.org")
-    with app.app_context():
-        user = accounts.find_user_by_username(parent)
-        match = services.request_mentor(user, mentor_id, TURKISH_FAMILY, services.Asking(**asking), 5)
-        services.accept(db.session.get(MentorProfile, mentor_id), match.id)
-        db.session.commit()
-        return match.id
-
-
-def entry(on=TODAY, note="Schlaf besprochen") -> relationship.ContactEntry:
-    return relationship.ContactEntry(on=on, mode="phone", minutes=30, topics=["sleep"], note=note)
 
 
 @pytest.mark.parametrize(
@@ -65,10 +50,10 @@ def test_the_first_logged_contact_is_the_first_contact_and_dates_are_checked(app
     with app.app_context():
         profile = db.session.get(MentorProfile, mentor)
         with pytest.raises(services.MentoringError, match="contact_date"):
-            relationship.log_contact(profile, match_id, entry(on=TODAY + timedelta(days=1)))
+            relationship.log_contact(profile, match_id, contact_entry(on=TODAY + timedelta(days=1)))
         with pytest.raises(services.MentoringError, match="gone"):  # not their family
-            relationship.log_contact(db.session.get(MentorProfile, other), match_id, entry())
-        relationship.log_contact(profile, match_id, entry())
+            relationship.log_contact(db.session.get(MentorProfile, other), match_id, contact_entry())
+        relationship.log_contact(profile, match_id, contact_entry())
         db.session.commit()
         match = db.session.get(MentoringMatch, match_id)
         assert match.first_contact_on == TODAY == match.last_contact_on
@@ -147,7 +132,7 @@ def test_coordinators_hear_of_silent_mentorings_at_14_and_28_days_and_again_afte
             day for day in range(0, 30) if chores.collect_digest(TODAY + timedelta(days=day)).no_contact
         ]
         assert silent == [14, 28]
-        relationship.log_contact(db.session.get(MentorProfile, mentor), match_id, entry())
+        relationship.log_contact(db.session.get(MentorProfile, mentor), match_id, contact_entry())
         assert chores.collect_digest(TODAY + timedelta(days=13)).no_contact == []
         assert [m.id for m, _days in chores.collect_digest(TODAY + timedelta(days=14)).no_contact] == [
             match_id

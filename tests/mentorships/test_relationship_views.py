@@ -10,14 +10,10 @@ from mentoring.accounts import services as accounts
 from mentoring.clock import utcnow
 from mentoring.consultations.models import Booking, Slot
 from mentoring.extensions import db
-from mentoring.mentorships import vetting
-from mentoring.mentorships.models import MatchStatus, MentorAway, MentorContact, MentoringMatch, MentorStatus
+from mentoring.mentorships.models import MatchStatus, MentorAway, MentorContact, MentoringMatch
 from mentoring.notifications.models import OutboxMessage
-from tests.conftest import submit
-from tests.factories import PARENT
-from tests.mentorships.test_relationship import active_match
-from tests.mentorships.test_services import make_mentor
-from tests.mentorships.test_views import login, set_up
+from tests.conftest import log_in, submit
+from tests.factories import PARENT, activate_mentor, active_match, make_mentor, mentoring_cast
 
 TOMORROW = date.today() + timedelta(days=1)
 
@@ -34,26 +30,17 @@ def last_message_id(app) -> int:
 
 def two_mentorings(app):
     """ayse mentors lena, zeynep mentors ali; returns (ayse's match id, zeynep's match id)."""
-    set_up(app)
-    ayse_id = make_mentor_for(app, "ayse")
+    mentoring_cast(app)
+    ayse_id = activate_mentor(app, "ayse")
     zeynep_id = make_mentor(app, username="zeynep")
     return active_match(app, ayse_id, parent="lena2", shares=("phone",)), active_match(
         app, zeynep_id, parent="ali"
     )
 
 
-def make_mentor_for(app, username):
-    """An active profile for an existing mentor account."""
-    with app.app_context():
-        profile = vetting.mentor_profile_of(accounts.find_user_by_username(username))
-        profile.languages, profile.districts, profile.status = ["tr"], ["mitte-styrum"], MentorStatus.ACTIVE
-        db.session.commit()
-        return profile.id
-
-
 def test_a_mentor_logs_contacts_only_for_own_families_and_the_office_sees_counts_not_notes(app):
     mine, theirs = two_mentorings(app)
-    mentor = login(app, "ayse")
+    mentor = log_in(app, "ayse")
     assert "0176 1234567" in mentor.get(f"/mentor/families/{mine}").text  # the family shared the phone
     assert mentor.get(f"/mentor/families/{theirs}").status_code == 404
     assert (
@@ -70,7 +57,7 @@ def test_a_mentor_logs_contacts_only_for_own_families_and_the_office_sees_counts
     )
     assert sent.status_code == 303
     assert "Private" in mentor.get(f"/mentor/families/{mine}").text
-    office = login(app, "office").get("/coordinator/mentorings")
+    office = log_in(app, "office").get("/coordinator/mentorings")
     assert office.status_code == 200 and "Private" not in office.text
     assert re.search(r"<td>1</td>", office.text)  # one contact counted
     with app.app_context():
@@ -81,7 +68,7 @@ def test_ending_is_possible_for_the_family_the_mentor_and_the_office_but_not_for
     mine, theirs = two_mentorings(app)
     assert (
         submit(
-            login(app, "ayse"),
+            log_in(app, "ayse"),
             f"/mentor/families/{theirs}/end",
             {"reason": "no_time"},
             page="/mentor/requests",
@@ -90,13 +77,13 @@ def test_ending_is_possible_for_the_family_the_mentor_and_the_office_but_not_for
     )
     assert (
         submit(
-            login(app, "lena2"), f"/mentoring/{theirs}/end", {"reason": "other"}, page="/mentoring"
+            log_in(app, "lena2"), f"/mentoring/{theirs}/end", {"reason": "other"}, page="/mentoring"
         ).status_code
         == 404
     )
     assert (
         submit(
-            login(app, "lena2"), f"/mentoring/{mine}/end", {"reason": "bogus"}, page="/mentoring"
+            log_in(app, "lena2"), f"/mentoring/{mine}/end", {"reason": "bogus"}, page="/mentoring"
         ).status_code
         == 303
     )
@@ -105,13 +92,13 @@ def test_ending_is_possible_for_the_family_the_mentor_and_the_office_but_not_for
     before = last_message_id(app)
     assert (
         submit(
-            login(app, "lena2"), f"/mentoring/{mine}/end", {"reason": "goals_met"}, page="/mentoring"
+            log_in(app, "lena2"), f"/mentoring/{mine}/end", {"reason": "goals_met"}, page="/mentoring"
         ).status_code
         == 303
     )
     assert (
         submit(
-            login(app, "office"), f"/coordinator/mentorings/{theirs}/end", {"reason": "moved_away"}
+            log_in(app, "office"), f"/coordinator/mentorings/{theirs}/end", {"reason": "moved_away"}
         ).status_code
         == 303
     )
@@ -124,7 +111,7 @@ def test_ending_is_possible_for_the_family_the_mentor_and_the_office_but_not_for
 
 def test_meeting_times_are_bookable_only_by_the_mentors_own_families(app):
     two_mentorings(app)
-    mentor = login(app, "ayse")
+    mentor = log_in(app, "ayse")
     day = date.today() + timedelta(days=3)
     form = {"day": day.isoformat(), "start_time": "17:00", "minutes": "60", "mode": "phone"}
     assert submit(mentor, "/mentor/meetings", form).status_code == 303
@@ -134,11 +121,11 @@ def test_meeting_times_are_bookable_only_by_the_mentors_own_families(app):
         assert slot.host_mentor_id is not None
     # Not in the public list, not for another family, not for anyone without an account, not via the API.
     assert f"/consultations/slots/{slot.id}/book" not in app.test_client().get("/consultations").text
-    assert login(app, "ali").get(f"/consultations/slots/{slot.id}/book").status_code == 404
+    assert log_in(app, "ali").get(f"/consultations/slots/{slot.id}/book").status_code == 404
     assert app.test_client().get(f"/consultations/slots/{slot.id}/book").status_code == 404
     assert str(slot.id) not in app.test_client().get("/api/v1/slots").text
     # The family sees the time on their page and books it with the usual form.
-    family = login(app, "lena2")
+    family = log_in(app, "lena2")
     assert f"/consultations/slots/{slot.id}/book" in family.get("/mentoring").text
     before = last_message_id(app)
     booked = submit(family, f"/consultations/slots/{slot.id}/book", PARENT | {"email": "lena2@example.org"})
@@ -153,9 +140,9 @@ def test_meeting_times_are_bookable_only_by_the_mentors_own_families(app):
 
 
 def test_a_coordinator_enters_a_family_and_assigns_a_mentor_directly(app):
-    set_up(app)
-    mentor_id = make_mentor_for(app, "ayse")
-    office = login(app, "office")
+    mentoring_cast(app)
+    mentor_id = activate_mentor(app, "ayse")
+    office = log_in(app, "office")
     bad = submit(
         office,
         "/coordinator/families/new",
@@ -197,9 +184,9 @@ def test_a_coordinator_enters_a_family_and_assigns_a_mentor_directly(app):
 
 
 def test_a_mentor_away_gets_no_requests_and_bad_dates_are_explained(app):
-    set_up(app)
-    make_mentor_for(app, "ayse")
-    mentor = login(app, "ayse")
+    mentoring_cast(app)
+    activate_mentor(app, "ayse")
+    mentor = log_in(app, "ayse")
     bad = submit(
         mentor, "/mentor/away", {"first_day": TOMORROW.isoformat(), "last_day": date.today().isoformat()}
     )
@@ -211,32 +198,32 @@ def test_a_mentor_away_gets_no_requests_and_bad_dates_are_explained(app):
         ).status_code
         == 303
     )
-    assert "ayse" not in login(app, "lena").get("/mentoring?languages=tr").text
+    assert "ayse" not in log_in(app, "lena").get("/mentoring?languages=tr").text
     with app.app_context():
         away = db.session.scalars(select(MentorAway)).one()
     assert submit(mentor, f"/mentor/away/{away.id}/delete", page="/mentor/away").status_code == 303
-    assert "ayse" in login(app, "lena").get("/mentoring?languages=tr").text
+    assert "ayse" in log_in(app, "lena").get("/mentoring?languages=tr").text
 
 
 def test_only_a_mentor_can_remove_their_own_absence(app):
-    set_up(app)
+    mentoring_cast(app)
     zeynep = make_mentor(app, username="zeynep")
     with app.app_context():
         db.session.add(MentorAway(mentor_id=zeynep, first_day=date.today(), last_day=TOMORROW))
         db.session.commit()
         away_id = db.session.scalars(select(MentorAway)).one().id
-    submit(login(app, "ayse"), f"/mentor/away/{away_id}/delete", page="/mentor/away")
+    submit(log_in(app, "ayse"), f"/mentor/away/{away_id}/delete", page="/mentor/away")
     with app.app_context():
         assert db.session.get(MentorAway, away_id) is not None
 
 
 def test_the_daily_chores_remind_the_office_and_ask_the_trial_question(app, runner):
-    set_up(app)
+    mentoring_cast(app)
     with app.app_context():
         office = accounts.find_user_by_username("office")
         office.email = "office@example.org"
         db.session.commit()
-    match_id = active_match(app, make_mentor_for(app, "ayse"), parent="lena3")
+    match_id = active_match(app, activate_mentor(app, "ayse"), parent="lena3")
     before = last_message_id(app)
     with time_machine.travel(utcnow() + timedelta(weeks=4, days=1), tick=False):
         result = runner.invoke(args=["mentoring", "daily"])
@@ -247,7 +234,7 @@ def test_the_daily_chores_remind_the_office_and_ask_the_trial_question(app, runn
         ).one()
         assert "lena3" in office_mail.body_text  # 28 days without a logged contact
     assert {m.recipient for m in new_messages(app, before)} == {"office@example.org", "lena3@example.org"}
-    family = login(app, "lena3")
+    family = log_in(app, "lena3")
     with time_machine.travel(utcnow() + timedelta(weeks=4, days=1), tick=False):
         page = family.get("/mentoring")
         assert 'name="fits"' in page.text

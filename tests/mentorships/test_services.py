@@ -9,9 +9,8 @@ from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.mentorships import services
 from mentoring.mentorships import vetting as mentor_vetting
-from mentoring.mentorships.matching import Need
 from mentoring.mentorships.models import MatchStatus, MentorAway, MentoringMatch, MentorProfile, MentorStatus
-from tests.factories import make_user
+from tests.factories import TURKISH_FAMILY, make_mentor, make_user
 
 TODAY = date.today()
 GOOD = mentor_vetting.Vetting(
@@ -19,21 +18,6 @@ GOOD = mentor_vetting.Vetting(
     certificate_seen_on=TODAY - timedelta(days=60),
     has_relevant_entry=False,
 )
-TURKISH_FAMILY = Need(languages=frozenset({"tr"}), district="mitte-styrum", age_group="1-3")
-
-
-def make_mentor(app, username="ayse", capacity=1, status=MentorStatus.ACTIVE, **fields) -> int:
-    make_user(app, role="mentor", username=username)
-    with app.app_context():
-        profile = mentor_vetting.mentor_profile_of(accounts.find_user_by_username(username))
-        profile.languages = fields.pop("languages", ["tr", "de"])
-        profile.districts = fields.pop("districts", ["mitte-styrum"])
-        profile.capacity = capacity
-        profile.status = status
-        for key, value in fields.items():
-            setattr(profile, key, value)
-        db.session.commit()
-        return profile.id
 
 
 def coordinator(app):

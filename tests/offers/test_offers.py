@@ -13,9 +13,8 @@ from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.offers import services
 from mentoring.offers.models import Offer
-from mentoring.reference.services import load_reference_file
-from tests.conftest import submit
-from tests.factories import DEMO_PASSWORD, make_user
+from tests.conftest import log_in, submit
+from tests.factories import make_user
 
 TODAY = date.today()
 HEADER = "title_de,description_de,provider,kind,age_groups,districts,cost,languages,valid_from,valid_until,title_bg,description_bg\n"
@@ -23,14 +22,9 @@ GOOD_ROW = "Krabbelgruppe,Spielen und Austausch,Familienzentrum Ost,group,1-3;0-
 
 
 @pytest.fixture
-def office(app):
-    with app.app_context():
-        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
-        db.session.commit()
+def office(app, municipality_data):
     make_user(app, role="coordinator", username="office")
-    client = app.test_client()
-    assert submit(client, "/login", {"username": "office", "password": DEMO_PASSWORD}).status_code == 303
-    return client
+    return log_in(app, "office")
 
 
 def upload(client, text: str):
@@ -166,8 +160,7 @@ def test_only_coordinators_change_offers(app, office):
     with app.app_context():
         offer_id = db.session.scalars(select(Offer)).one().id
     make_user(app, username="lena")
-    parent = app.test_client()
-    submit(parent, "/login", {"username": "lena", "password": DEMO_PASSWORD})
+    parent = log_in(app, "lena")
     for path in ("/coordinator/offers", f"/coordinator/offers/{offer_id}", "/coordinator/offers/gaps"):
         assert parent.get(path).status_code == 403
     assert office.get("/coordinator/offers/99999").status_code == 404

@@ -14,16 +14,17 @@ from mentoring.consultations.models import Booking, BookingStatus, Slot, Waitlis
 from mentoring.extensions import db
 from mentoring.mentorships.models import MatchStatus, MentorContact, MentoringMatch, MentorProfile
 from mentoring.notifications.models import OutboxMessage, OutboxStatus
-from tests.conftest import submit
-from tests.factories import DEMO_PASSWORD, book_in_db, make_expert, make_slot, make_user
-from tests.mentorships.test_relationship import active_match, entry
-from tests.mentorships.test_services import make_mentor
-
-
-def logged_in(app, username):
-    client = app.test_client()
-    assert submit(client, "/login", {"username": username, "password": DEMO_PASSWORD}).status_code == 303
-    return client
+from tests.conftest import log_in, submit
+from tests.factories import (
+    DEMO_PASSWORD,
+    active_match,
+    book_in_db,
+    contact_entry,
+    make_expert,
+    make_mentor,
+    make_slot,
+    make_user,
+)
 
 
 def parent_with_everything(app):
@@ -34,7 +35,7 @@ def parent_with_everything(app):
         from mentoring.mentorships import relationship
 
         relationship.log_contact(
-            db.session.get(MentorProfile, mentor), match_id, entry(note="Sorgen wegen Schlaf")
+            db.session.get(MentorProfile, mentor), match_id, contact_entry(note="Sorgen wegen Schlaf")
         )
         user_id = accounts.find_user_by_username("lena").id
         db.session.commit()
@@ -47,7 +48,7 @@ def parent_with_everything(app):
 
 def test_a_parent_sees_and_downloads_everything_stored_about_them(app):
     parent_with_everything(app)
-    client = logged_in(app, "lena")
+    client = log_in(app, "lena")
     page = client.get("/account/data")
     assert page.status_code == 200 and "lena@example.org" in page.text
     download = client.get("/account/data.json")
@@ -63,7 +64,7 @@ def test_a_parent_sees_and_downloads_everything_stored_about_them(app):
 
 def test_deleting_the_account_keeps_only_anonymous_numbers(app):
     mentor, match_id, slot, booking_id, _token = parent_with_everything(app)
-    client = logged_in(app, "lena")
+    client = log_in(app, "lena")
     wrong = submit(
         client, "/account/delete", {"password": "not-it-1", "understood": "y"}, page="/account/data"
     )
@@ -132,7 +133,9 @@ def test_retention_purge_anonymises_and_deletes_what_is_old(app, runner):
         from mentoring.mentorships import relationship
         from mentoring.mentorships.models import EndedBy
 
-        relationship.log_contact(db.session.get(MentorProfile, mentor), match_id, entry(note="privat"))
+        relationship.log_contact(
+            db.session.get(MentorProfile, mentor), match_id, contact_entry(note="privat")
+        )
         relationship.end_match(match_id, "goals_met", EndedBy.MENTOR)
         sent = db.session.scalars(select(OutboxMessage)).first()
         sent.status = OutboxStatus.SENT
@@ -162,7 +165,7 @@ def test_retention_purge_anonymises_and_deletes_what_is_old(app, runner):
 def test_the_programme_office_s_looks_and_decisions_are_logged_and_readable_not_editable(app):
     mentor = make_mentor(app, status="applicant")
     make_user(app, role="coordinator", username="office")
-    office = logged_in(app, "office")
+    office = log_in(app, "office")
     office.get(f"/coordinator/mentors/{mentor}")
     office.get("/coordinator/users?q=ay")
     with app.app_context():
@@ -173,7 +176,7 @@ def test_the_programme_office_s_looks_and_decisions_are_logged_and_readable_not_
     rules = [r for r in app.url_map.iter_rules() if "audit" in r.rule]
     assert [sorted(r.methods - {"HEAD", "OPTIONS"}) for r in rules] == [["GET"]]
     make_user(app, username="lena")
-    assert logged_in(app, "lena").get("/coordinator/audit").status_code == 403
+    assert log_in(app, "lena").get("/coordinator/audit").status_code == 403
 
 
 def test_the_privacy_notice_names_the_version_and_the_periods(app):

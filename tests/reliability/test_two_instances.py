@@ -13,9 +13,8 @@ from mentoring.consultations.models import SEAT_HOLDING, Booking, Slot
 from mentoring.extensions import db
 from mentoring.mentorships import services as mentoring
 from mentoring.mentorships.models import MatchStatus, MentoringMatch, MentorProfile
-from tests.consultations.test_concurrency import TOKEN, browser_like_client, race
-from tests.factories import DEMO_PASSWORD, make_expert, make_slot, make_user
-from tests.mentorships.test_services import TURKISH_FAMILY, make_mentor
+from tests.conftest import browser_like_client, log_in_over_http, opener_csrf_token, race
+from tests.factories import TURKISH_FAMILY, make_expert, make_mentor, make_slot, make_user
 from tests.reliability.conftest import gunicorn, shared_prefix
 
 
@@ -56,23 +55,6 @@ def test_the_booking_race_holds_across_two_instances(app, database_url, tmp_path
             assert len(holders) == capacity == db.session.get(Slot, slot_id).booked_count
 
 
-def logged_in_opener(base: str, username: str):  # type: ignore[no-untyped-def]
-    opener = browser_like_client()
-    with opener.open(f"{base}/login", timeout=30) as page:
-        match = TOKEN.search(page.read().decode())
-    token = match.group(1) or match.group(2)
-    form = urllib.parse.urlencode(
-        {"csrf_token": token, "username": username, "password": DEMO_PASSWORD}
-    ).encode()
-    try:
-        opener.open(urllib.request.Request(f"{base}/login", data=form), timeout=30)
-    except urllib.error.HTTPError as redirect:
-        assert redirect.code == 303
-    with opener.open(f"{base}/mentor/requests", timeout=30) as page:
-        match = TOKEN.search(page.read().decode())
-    return opener, match.group(1) or match.group(2)
-
-
 def test_a_mentor_with_one_place_accepts_two_families_at_once_on_two_instances(app, database_url, tmp_path):
     mentor_id = make_mentor(app, capacity=1)
     match_ids = []
@@ -93,7 +75,8 @@ def test_a_mentor_with_one_place_accepts_two_families_at_once_on_two_instances(a
     ):
         requests = []
         for base, match_id in zip((first, second), match_ids, strict=True):
-            opener, token = logged_in_opener(base, "ayse")
+            opener = log_in_over_http(base, "ayse")
+            token = opener_csrf_token(opener, f"{base}/mentor/requests")
             form = urllib.parse.urlencode({"csrf_token": token}).encode()
             requests.append(
                 (opener, urllib.request.Request(f"{base}/mentor/requests/{match_id}/accept", data=form))

@@ -2,22 +2,21 @@
 
 import csv
 import io
+from datetime import date, timedelta
 
-from tests.conftest import submit
-from tests.factories import DEMO_PASSWORD, make_user
-from tests.surveys.test_reports import city  # noqa: F401  (fixture)
+from tests.conftest import log_in
+from tests.factories import make_user
+from tests.surveys.conftest import recent_activity
 
 NOVEMBER = "date_from=2026-11-01&date_to=2026-11-30"
 
 
 def coordinator(app):
     make_user(app, role="coordinator", username="office")
-    client = app.test_client()
-    assert submit(client, "/login", {"username": "office", "password": DEMO_PASSWORD}).status_code == 303
-    return client
+    return log_in(app, "office")
 
 
-def test_the_dashboard_shows_tables_and_charts_with_small_cells_hidden(app, city):  # noqa: F811
+def test_the_dashboard_shows_tables_and_charts_with_small_cells_hidden(app, city):
     page = coordinator(app).get(f"/coordinator/dashboard?{NOVEMBER}&by=district")
     assert page.status_code == 200
     assert page.text.count("<svg") == 3 and 'role="img"' in page.text
@@ -26,7 +25,7 @@ def test_the_dashboard_shows_tables_and_charts_with_small_cells_hidden(app, city
     assert "&lt;5" in page.text
 
 
-def test_the_csv_export_has_a_header_and_leaves_hidden_cells_out(app, city):  # noqa: F811
+def test_the_csv_export_has_a_header_and_leaves_hidden_cells_out(app, city):
     client = coordinator(app)
     response = client.get(f"/coordinator/dashboard.csv?{NOVEMBER}&by=district&table=participation")
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -59,8 +58,29 @@ def test_impossible_filters_are_answered_not_crashed(app):
 
 def test_only_coordinators_see_the_dashboard(app):
     make_user(app, role="expert", username="sabine")
-    client = app.test_client()
-    submit(client, "/login", {"username": "sabine", "password": DEMO_PASSWORD})
+    client = log_in(app, "sabine")
     assert client.get("/coordinator/dashboard").status_code == 403
     assert client.get(f"/coordinator/dashboard.csv?{NOVEMBER}&by=month").status_code == 403
     assert app.test_client().get("/coordinator/dashboard").status_code in {302, 303}
+
+
+# Statements for one GET of the dashboard by district, whatever the number of districts with data.
+DASHBOARD_STATEMENTS = {"sqlite": 11, "postgresql": 11}
+
+
+def test_the_dashboard_runs_the_same_few_statements_for_twice_the_districts(
+    app, backend, municipality_data, count_queries
+):
+    client = coordinator(app)
+    today = date.today()
+    url = f"/coordinator/dashboard?date_from={today - timedelta(days=30)}&date_to={today}&by=district"
+    recent_activity(app, range(3))  # three families in three districts
+    client.get(url)
+    with count_queries() as few:
+        page = client.get(url)
+    assert page.status_code == 200 and "Oberhausen-Ost" in page.text
+    recent_activity(app, range(3, 9))  # nine families in all six districts
+    with count_queries() as many:
+        page = client.get(url)
+    assert page.status_code == 200 and "Sterkrade-Nord" in page.text
+    assert few.count == many.count == DASHBOARD_STATEMENTS[backend], many

@@ -1,146 +1,15 @@
 """The indicator on a small hand-made data set whose answers were worked out by hand, and suppression."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
-import pytest
-from sqlalchemy import event
-
-from mentoring.accounts import services as accounts
-from mentoring.consultations.models import Booking, BookingStatus, Slot
+from mentoring.consultations.models import BookingStatus, Slot
 from mentoring.extensions import db
-from mentoring.mentorships.models import MatchStatus, MentoringMatch
-from mentoring.reference.services import load_reference_file
 from mentoring.surveys import reports
-from mentoring.surveys.models import SurveyInvitation, SurveyResponse
-from tests.factories import make_expert, make_slot, make_user
+from tests.surveys.conftest import at, booking
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOVEMBER = reports.Period(date(2026, 11, 1), date(2026, 11, 30))
-
-
-def at(day: int, month: int = 11) -> datetime:
-    return datetime(2026, month, day, 12, 0, tzinfo=UTC)
-
-
-def booking(slot_id, n, contact, district, status, created, user_id=None) -> Booking:
-    return Booking(
-        slot_id=slot_id,
-        reference=f"R{n}",
-        manage_token_hash=f"h{n}",
-        status=status,
-        name="x",
-        email=f"{contact}@example.org",
-        contact_key=f"{contact}@example.org",
-        locale="de",
-        district=district,
-        user_id=user_id,
-        privacy_version="t",
-        created_at=created,
-    )
-
-
-def match(parent, status, district, requested, answered=None) -> MentoringMatch:
-    return MentoringMatch(
-        parent_id=parent,
-        status=status,
-        district=district,
-        requested_at=requested,
-        answered_at=answered,
-        expires_at=requested,
-        referral_source="kita",
-    )
-
-
-@pytest.fixture
-def city(app):
-    """Two districts in November (and one booking in October, outside the period)."""
-    with app.app_context():
-        load_reference_file(app.config["MUNICIPALITY_DATA_FILE"])
-        db.session.commit()
-    expert = make_expert(app, username="sabine")
-    slots = [make_slot(app, expert, starts_in=timedelta(days=2 + n)) for n in range(2)]
-    make_user(app, username="p1", locale="tr")
-    make_user(app, username="p2", locale="ar")
-    with app.app_context():
-        p1 = accounts.find_user_by_username("p1").id
-        p2 = accounts.find_user_by_username("p2").id
-        db.session.add_all(
-            [
-                booking(slots[0], 1, "a", "ost", BookingStatus.ATTENDED, at(3)),
-                booking(slots[0], 2, "a", "ost", BookingStatus.NO_SHOW, at(4)),
-                booking(slots[0], 3, "b", "ost", BookingStatus.CANCELLED_BY_PARENT, at(5)),
-                booking(slots[1], 4, "c", "ost", BookingStatus.CONFIRMED, at(6), user_id=p1),
-                booking(slots[1], 5, "d", "osterfeld", BookingStatus.ATTENDED, at(7)),
-                booking(slots[1], 6, "e", "ost", BookingStatus.ATTENDED, at(20, month=10)),
-                match(p1, MatchStatus.ACTIVE, "ost", at(2), at(5)),
-                match(p2, MatchStatus.COMPLETED, "osterfeld", at(1), at(11)),
-                match(p2, MatchStatus.EXPIRED, "osterfeld", at(20)),
-                SurveyInvitation(
-                    token_hash="t1",
-                    source_key="booking:1",
-                    service="consultation",
-                    locale="de",
-                    district="ost",
-                    created_at=at(3),
-                    expires_at=at(28),
-                    is_used=True,
-                ),
-                SurveyInvitation(
-                    token_hash="t2",
-                    source_key="booking:2",
-                    service="consultation",
-                    locale="de",
-                    district="ost",
-                    created_at=at(4),
-                    expires_at=at(28),
-                ),
-                SurveyInvitation(
-                    token_hash="t3",
-                    source_key="match:2:end",
-                    service="mentoring",
-                    locale="ar",
-                    district="osterfeld",
-                    created_at=at(11),
-                    expires_at=at(28),
-                    is_used=True,
-                ),
-                SurveyResponse(
-                    questionnaire="2026-1",
-                    service="consultation",
-                    locale="de",
-                    district="ost",
-                    month="2026-11",
-                    satisfaction=5,
-                ),
-                SurveyResponse(
-                    questionnaire="2026-1",
-                    service="consultation",
-                    locale="de",
-                    district="ost",
-                    month="2026-11",
-                    satisfaction=4,
-                ),
-                SurveyResponse(
-                    questionnaire="2026-1",
-                    service="mentoring",
-                    locale="ar",
-                    district="osterfeld",
-                    month="2026-11",
-                    satisfaction=3,
-                    recommend=5,
-                ),
-                SurveyResponse(
-                    questionnaire="2026-1",
-                    service="mentoring",
-                    locale="ar",
-                    district="osterfeld",
-                    month="2026-10",
-                    satisfaction=1,
-                ),
-            ]
-        )
-        db.session.commit()
 
 
 def values(table: reports.Table) -> dict[str, dict]:
@@ -222,26 +91,21 @@ def test_survey_means_come_with_their_counts(app, city):
     assert (table.total.values["recommend"], table.total.values["recommend_n"]) == (5.0, 1)
 
 
-def test_the_number_of_queries_does_not_grow_with_the_data(app, city):
-    def count_queries() -> int:
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+def test_the_number_of_queries_does_not_grow_with_the_data(app, city, count_queries):
+    def both_reports() -> int:
+        with count_queries() as queries:
             reports.participation(NOVEMBER, "district", BERLIN)
             reports.survey_results(NOVEMBER, "district")
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
+        return queries.count
 
     with app.app_context():
-        before = count_queries()
+        before = both_reports()
         slot = db.session.scalars(db.select(Slot)).first()
         db.session.add_all(
             booking(slot.id, 100 + n, f"z{n}", f"d{n % 7}", BookingStatus.ATTENDED, at(9)) for n in range(60)
         )
         db.session.commit()
-        assert count_queries() == before <= 9  # seven for participation, two for the survey
+        assert both_reports() == before <= 9  # seven for participation, two for the survey
 
 
 def row(key: str, **values) -> reports.Row:

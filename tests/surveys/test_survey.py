@@ -11,9 +11,8 @@ from mentoring.consultations.models import Booking
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage, OutboxStatus
 from mentoring.surveys.models import SurveyInvitation, SurveyResponse
-from tests.conftest import submit
-from tests.consultations.test_expert import login
-from tests.factories import book_in_db, make_expert, make_slot
+from tests.conftest import log_in, submit
+from tests.factories import active_match, book_in_db, make_expert, make_mentor, make_slot
 
 ANSWERS = {"satisfaction": "5", "language_ok": "4", "knows_help": "4", "booking_easy": "5", "recommend": ""}
 
@@ -31,7 +30,7 @@ def attended_booking(app, client, consent=True, locale="uk"):
         district="ost",
         survey_consent=consent,
     )
-    login(client, "sabine")
+    log_in(client, "sabine")
     with time_machine.travel(utcnow() + timedelta(days=1, minutes=5), tick=False):
         response = submit(
             client, f"/expert/bookings/{booking_id}/attendance", {"attended": "yes"}, page="/expert/agenda"
@@ -186,12 +185,12 @@ def test_the_response_table_has_no_path_back_to_a_person(app):
 
 def test_the_expert_can_show_the_survey_as_a_qr_code_only_for_their_own_booking(app, client):
     booking_id, _token = attended_booking(app, client)
-    login(client, "sabine")  # the session from the travelled clock has ended
+    log_in(client, "sabine")  # the session from the travelled clock has ended
     page = client.get(f"/expert/bookings/{booking_id}/survey")
     assert page.status_code == 200 and "<svg" in page.text and "/survey/" in page.text
     other = app.test_client()
     make_expert(app, username="other")
-    login(other, "other")
+    log_in(other, "other")
     assert other.get(f"/expert/bookings/{booking_id}/survey").status_code == 404
 
 
@@ -209,8 +208,6 @@ def test_mentoring_families_who_agreed_are_asked_at_three_months_and_at_the_end(
     from mentoring.accounts import services as accounts
     from mentoring.mentorships import relationship
     from mentoring.mentorships.models import EndedBy
-    from tests.mentorships.test_relationship import active_match
-    from tests.mentorships.test_services import make_mentor
 
     agreed = active_match(app, make_mentor(app), parent="lena", survey_consent=True)
     declined = active_match(app, make_mentor(app, username="zeynep"), parent="ali")

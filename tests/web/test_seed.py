@@ -5,7 +5,7 @@ from mentoring.consultations.models import Slot
 from mentoring.extensions import db
 from mentoring.reference.models import District, Topic
 from mentoring.web.cli import DEMO_EXPERTS, DEMO_PASSWORD, DEMO_USERS
-from tests.conftest import submit
+from tests.conftest import log_in
 
 
 def counts(app) -> tuple[int, int, int, int]:
@@ -28,10 +28,8 @@ def test_seed_demo_is_idempotent_and_every_demo_login_works(app, runner):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert counts(app) == after_first
     for username, _role, display_name in DEMO_USERS:
-        client = app.test_client()
-        response = submit(client, "/login", {"username": username, "password": DEMO_PASSWORD})
-        assert response.status_code == 303, username
-        assert display_name in client.get("/home").text
+        client = log_in(app, username, DEMO_PASSWORD)
+        assert display_name in client.get("/home").text, username
 
 
 def test_seeded_topics_have_a_name_in_every_shipped_language(app, runner):
