@@ -202,7 +202,7 @@ def test_the_video_room_is_shown_to_the_parent_and_to_the_expert_only(app, clien
 
 def test_a_date_of_only_spaces_is_asked_for_again_not_an_error_page(app, client):
     make_expert(app, username="sabine")
-    login(client, "sabine")
+    log_in(client, "sabine")
     response = submit(
         client,
         "/expert/slots/new",
