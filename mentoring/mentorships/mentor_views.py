@@ -11,6 +11,7 @@ from mentoring.consultations.models import ContactMode
 from mentoring.extensions import db
 from mentoring.forms import filled
 from mentoring.mentorships import bp, relationship, services, vetting
+from mentoring.mentorships import meetings as meeting_rules
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.forms import (
     LOG_MODE_LABELS,
@@ -197,7 +198,7 @@ def meetings():
     if form.validate_on_submit():
         starts_at = at(filled(form.day.data), filled(form.start_time.data))
         try:
-            services.publish_meeting(
+            meeting_rules.publish_meeting(
                 profile, starts_at, filled(form.minutes.data), ContactMode(form.mode.data)
             )
         except slots.SlotError as error:
@@ -211,7 +212,7 @@ def meetings():
             db.session.commit()
             flash(_("The meeting time is published for your families."), "success")
             return redirect(url_for(".meetings"), 303)
-    upcoming = services.meeting_times(profile, today())
+    upcoming = meeting_rules.meeting_times(profile, today())
     return render_template(
         "mentorships/meetings.html",
         form=form,

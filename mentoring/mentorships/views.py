@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from mentoring.clock import today
 from mentoring.extensions import db
 from mentoring.mentorships import bp, relationship, services
+from mentoring.mentorships import meetings as meeting_rules
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.forms import (
     CONTACT_LABELS,
@@ -153,7 +154,7 @@ def start():
 def my_match(match: MentoringMatch) -> str:
     """The family's page once they asked: waiting, or their mentor, meeting times, trial question."""
     mentor = match.mentor
-    meetings = services.bookable_meetings(match)
+    meetings = meeting_rules.bookable_meetings(match)
     trial_due = (
         match.status == MatchStatus.ACTIVE
         and match.trial_answer is None

@@ -143,7 +143,7 @@ def seed_demo_mentoring(profile, coordinator: User) -> None:
     from datetime import time, timedelta
 
     from mentoring.consultations.models import ContactMode
-    from mentoring.mentorships import relationship
+    from mentoring.mentorships import meetings, relationship
     from mentoring.mentorships import services as mentoring
     from mentoring.mentorships.matching import Need
 
@@ -159,7 +159,7 @@ def seed_demo_mentoring(profile, coordinator: User) -> None:
     )
     relationship.log_contact(profile, match.id, first)
     starts_at = clock.at(clock.today() + timedelta(days=3), time(17))
-    mentoring.publish_meeting(profile, starts_at, 60, ContactMode.PHONE)
+    meetings.publish_meeting(profile, starts_at, 60, ContactMode.PHONE)
     waiting = mentoring.Family(name="Familie Demir", locale="tr", phone="+4917600000003")
     mentoring.enter_for_family(coordinator, waiting, need, "", "midwife")
 
