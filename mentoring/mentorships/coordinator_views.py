@@ -138,9 +138,9 @@ def new_family():
 @bp.get("/coordinator/matching")
 @role_required(Role.COORDINATOR)
 def matching():
-    waiting = services.waiting_requests()
-    audit("matching_viewed")
+    audit("matching_viewed")  # committed first: a commit expires what was loaded before it
     db.session.commit()
+    waiting = services.waiting_requests()
     offers = services.available_offers(today())
     proposal = services.propose_batch(waiting, offers)
     # For assigning one family directly: the five best fits of each, from the same offers.
@@ -217,9 +217,9 @@ def confirm_matching():
 @role_required(Role.COORDINATOR)
 def mentorings():
     """Active mentorings with first contact, number of logged contacts (never the notes), trial, end."""
-    matches = services.active_mentorings()
-    audit("mentorings_viewed")
+    audit("mentorings_viewed")  # committed first: a commit expires what was loaded before it
     db.session.commit()
+    matches = services.active_mentorings()
     return render_template(
         "mentorships/mentorings.html",
         matches=matches,

@@ -331,7 +331,8 @@ def enter_for_family(
 def profiles_by_id(ids: set[int] | list[int]) -> dict[int, MentorProfile]:
     if not ids:
         return {}
-    return {p.id: p for p in db.session.scalars(select(MentorProfile).where(MentorProfile.id.in_(ids)))}
+    query = select(MentorProfile).where(MentorProfile.id.in_(ids)).options(joinedload(MentorProfile.user))
+    return {p.id: p for p in db.session.scalars(query)}
 
 
 def mentor_requests(profile: MentorProfile) -> list[MentoringMatch]:

@@ -162,7 +162,7 @@ def test_the_office_finds_a_mentor_for_a_waiting_family_and_can_drop_pairs(app):
 
 
 # Statements for one GET /coordinator/matching with three waiting families and three mentors.
-MATCHING_STATEMENTS = {"sqlite": 15, "postgresql": 15}
+MATCHING_STATEMENTS = {"sqlite": 9, "postgresql": 9}
 
 
 def test_the_matching_page_runs_a_pinned_number_of_statements(app, backend, count_queries):
@@ -177,12 +177,6 @@ def test_the_matching_page_runs_a_pinned_number_of_statements(app, backend, coun
     assert queries.count == MATCHING_STATEMENTS[backend], queries
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="N+1 in mentorships.coordinator_views.matching: the audit commit after waiting_requests() "
-    "expires the waiting matches, so each one is selected again (with its parent), and each proposed "
-    "mentor's profile.user is loaded lazily; 3 more families and mentors add 5 statements",
-)
 def test_the_matching_page_runs_the_same_statements_for_twice_the_families_and_mentors(
     app, backend, count_queries
 ):
