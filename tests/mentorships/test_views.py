@@ -1,7 +1,6 @@
 import re
 from datetime import date, timedelta
 
-import pytest
 import time_machine
 from sqlalchemy import select
 
