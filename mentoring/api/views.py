@@ -6,12 +6,11 @@ from werkzeug.datastructures import MultiDict
 
 from mentoring.api import bp
 from mentoring.api.openapi import openapi_document
+from mentoring.clock import today, zone
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import services
 from mentoring.consultations.forms import BookingForm
-from mentoring.clock import today, zone
-from mentoring.reference.choices import age_group_choices, district_choices, message_language_choices, topic_choices
-#LOCAL booking_refused, contact_from
+from mentoring.consultations.helpers import booking_refused, contact_from
 from mentoring.consultations.models import ContactMode, Slot
 from mentoring.extensions import csrf, db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
@@ -19,6 +18,12 @@ from mentoring.offers import services as offer_services
 from mentoring.offers.models import CHAIN
 from mentoring.ratelimits import rate_limit
 from mentoring.reference import services as reference
+from mentoring.reference.choices import (
+    age_group_choices,
+    district_choices,
+    message_language_choices,
+    topic_choices,
+)
 from mentoring.security import public
 
 csrf.exempt(bp)  # no cookies are read here: nothing a forged cross-site request could use

@@ -333,8 +333,8 @@ def end_booking(booking: Booking, status: BookingStatus, reason: str) -> None:
 
 def offer_freed_seat(slot_id: int) -> None:
     # Imported here: the waitlist builds on this module's booking rules.
-    from mentoring.consultations import waitlist
     from mentoring.clock import zone
+    from mentoring.consultations import waitlist
 
     slot = db.session.get(Slot, slot_id)
     if slot is not None and slot.status == SlotStatus.OPEN:

@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from mentoring.clock import day_bounds, today, zone
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import bp, expert_services, services, waitlist
 from mentoring.consultations.forms import (
@@ -16,11 +17,10 @@ from mentoring.consultations.forms import (
     SeriesForm,
     SlotForm,
 )
-from mentoring.clock import day_bounds, today, zone
-from mentoring.reference.choices import spoken_language_choices, topic_choices
 from mentoring.consultations.models import CallDirection, ContactMode, SlotSeries
 from mentoring.extensions import db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
+from mentoring.reference.choices import spoken_language_choices, topic_choices
 from mentoring.security import Role, role_required
 from mentoring.surveys import services as surveys
 

@@ -7,18 +7,26 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from mentoring.clock import today, zone
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import bp, services
 from mentoring.consultations.calendar import booking_calendar, expert_feed
 from mentoring.consultations.forms import BookingForm, MoveForm
-from mentoring.clock import today, zone
-from mentoring.reference.choices import PREFER_NOT_TO_SAY, age_group_choices, district_choices, message_language_choices, spoken_language_choices, topic_choices, topic_names
-#LOCAL booking_refused, contact_from
+from mentoring.consultations.helpers import booking_refused, contact_from
 from mentoring.consultations.models import ContactMode
 from mentoring.extensions import db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
 from mentoring.links import public_url
 from mentoring.ratelimits import rate_limit
+from mentoring.reference.choices import (
+    PREFER_NOT_TO_SAY,
+    age_group_choices,
+    district_choices,
+    message_language_choices,
+    spoken_language_choices,
+    topic_choices,
+    topic_names,
+)
 from mentoring.security import Role, public
 
 

@@ -13,9 +13,8 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from mentoring.clock import utcnow
+from mentoring.clock import utcnow, zone
 from mentoring.consultations import booking as booking_rules
-from mentoring.clock import zone
 from mentoring.consultations.models import (
     Booking,
     BookingStatus,

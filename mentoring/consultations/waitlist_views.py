@@ -4,15 +4,22 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from mentoring.clock import today
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import bp, waitlist
 from mentoring.consultations.forms import MODE_LABELS, WaitlistForm
-from mentoring.clock import today
-from mentoring.reference.choices import PREFER_NOT_TO_SAY, age_group_choices, district_choices, message_language_choices, spoken_language_choices, topic_choices
-#LOCAL booking_refused, contact_from
+from mentoring.consultations.helpers import booking_refused, contact_from
 from mentoring.consultations.views import own_booking_or_404
 from mentoring.extensions import db
 from mentoring.ratelimits import rate_limit
+from mentoring.reference.choices import (
+    PREFER_NOT_TO_SAY,
+    age_group_choices,
+    district_choices,
+    message_language_choices,
+    spoken_language_choices,
+    topic_choices,
+)
 from mentoring.security import public
 
 

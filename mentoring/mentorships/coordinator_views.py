@@ -8,7 +8,6 @@ from sqlalchemy.orm import joinedload
 
 from mentoring.audit import audit
 from mentoring.clock import today
-from mentoring.reference.choices import PREFER_NOT_TO_SAY, age_group_choices, district_choices, message_language_choices, spoken_language_choices, topic_choices
 from mentoring.extensions import db
 from mentoring.mentorships import bp, messages, relationship, services
 from mentoring.mentorships.forms import (
@@ -25,6 +24,14 @@ from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch, M
 from mentoring.mentorships.reasons import describe
 from mentoring.mentorships.views import carry_out, end_by, need_of, refusal
 from mentoring.reference import services as reference
+from mentoring.reference.choices import (
+    PREFER_NOT_TO_SAY,
+    age_group_choices,
+    district_choices,
+    message_language_choices,
+    spoken_language_choices,
+    topic_choices,
+)
 from mentoring.security import Role, role_required
 
 

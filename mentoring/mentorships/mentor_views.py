@@ -8,10 +8,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from mentoring.clock import today, zone
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import services as slots
-from mentoring.clock import today, zone
-from mentoring.reference.choices import age_group_choices, spoken_language_choices, topic_choices
 from mentoring.consultations.models import ContactMode
 from mentoring.extensions import db
 from mentoring.mentorships import bp, messages, relationship, services
@@ -28,6 +27,7 @@ from mentoring.mentorships.forms import (
 from mentoring.mentorships.models import EndedBy, MatchStatus, MentorAway, MentoringMatch, MentorProfile
 from mentoring.mentorships.views import carry_out, end_by, refusal
 from mentoring.reference import services as reference
+from mentoring.reference.choices import age_group_choices, spoken_language_choices, topic_choices
 from mentoring.security import Role, role_required
 
 

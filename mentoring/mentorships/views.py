@@ -6,7 +6,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from mentoring.clock import today, zone
-from mentoring.reference.choices import PREFER_NOT_TO_SAY, age_group_choices, district_choices, spoken_language_choices, topic_choices
 from mentoring.consultations.services import SlotFilter, list_bookable_slots
 from mentoring.extensions import db
 from mentoring.mentorships import bp, messages, relationship, services
@@ -22,6 +21,13 @@ from mentoring.mentorships.matching import Need
 from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch, MentorProfile
 from mentoring.mentorships.reasons import describe
 from mentoring.reference import services as reference
+from mentoring.reference.choices import (
+    PREFER_NOT_TO_SAY,
+    age_group_choices,
+    district_choices,
+    spoken_language_choices,
+    topic_choices,
+)
 from mentoring.security import Role, role_required
 
 

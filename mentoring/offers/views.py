@@ -5,7 +5,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from mentoring.clock import today
-from mentoring.reference.choices import spoken_language_choices, topic_choices
 from mentoring.extensions import db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
 from mentoring.links import public_url
@@ -13,6 +12,7 @@ from mentoring.offers import bp, services
 from mentoring.offers.forms import TRANSLATED, ImportForm, OfferForm
 from mentoring.offers.models import CHAIN, CHAIN_LABELS, COST_LABELS, KIND_LABELS, Offer
 from mentoring.reference import services as reference
+from mentoring.reference.choices import spoken_language_choices, topic_choices
 from mentoring.security import Role, public, role_required
 
 MAX_UPLOAD_BYTES = 512 * 1024

@@ -4,7 +4,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 
-from mentoring.reference.choices import PREFER_NOT_TO_SAY
 from mentoring.forms import (
     BaseForm,
     ChoiceField,
@@ -15,6 +14,7 @@ from mentoring.forms import (
     required,
     select_choices,
 )
+from mentoring.reference.choices import PREFER_NOT_TO_SAY
 from mentoring.surveys.questionnaire import COMMENT_MAX, QUESTIONS, Question
 
 

@@ -11,15 +11,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from mentoring.consultations import booking as booking_rules
 from mentoring.clock import today, zone
-from mentoring.reference.choices import age_group_choices
+from mentoring.consultations import booking as booking_rules
 from mentoring.consultations.services import get_or_create_profile
 from mentoring.extensions import db
 from mentoring.i18n.languages import KNOWN_LANGUAGES
 from mentoring.mentorships.forms import REFERRAL_LABELS
 from mentoring.ratelimits import rate_limit
 from mentoring.reference import services as reference
+from mentoring.reference.choices import age_group_choices
 from mentoring.security import Role, public, role_required
 from mentoring.surveys import bp, reports, services
 from mentoring.surveys.charts import bar_chart
