@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
+from mentoring import clock
 from mentoring.accounts.models import Invitation, PasswordResetToken, User
 from mentoring.audit import AuditEntry
 from mentoring.consultations import booking as booking_rules
@@ -184,7 +185,7 @@ def purge(now: datetime) -> dict[str, int]:
         delete(WaitlistEntry).where(
             or_(
                 WaitlistEntry.status.in_((WaitlistStatus.LEFT, WaitlistStatus.BOOKED)),
-                WaitlistEntry.until < now.date(),
+                WaitlistEntry.until < clock.today(now),
             ),
             WaitlistEntry.created_at < days("WAITLIST_RETENTION_DAYS"),
         )
@@ -207,7 +208,7 @@ def purge(now: datetime) -> dict[str, int]:
         .values(note="")
     ).rowcount
     counts["survey links forgotten"] = forget_expired_contacts(now)
-    counts["vetting records deleted"] = chores.forget_vetting_facts(now.date())
+    counts["vetting records deleted"] = chores.forget_vetting_facts(clock.today(now))
     counts["audit entries deleted"] = db.session.execute(
         delete(AuditEntry).where(AuditEntry.at < days("AUDIT_RETENTION_DAYS"))
     ).rowcount

@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
+from mentoring import clock
 from mentoring.accounts import services as accounts
 from mentoring.accounts.models import User
 from mentoring.consultations import services as consultations
@@ -64,7 +65,7 @@ def seed_demo_slots() -> int:
     """Weekly series for the demo experts, once: an expert who has series keeps them."""
     created = 0
     zone = ZoneInfo(current_app.config["TIMEZONE"])
-    first = datetime.now(zone).date() + timedelta(days=1)
+    first = clock.today() + timedelta(days=1)
     for username, name, profession, languages, rules in DEMO_EXPERTS:
         user = ensure_demo_user(username, Role.EXPERT, name)
         profile = consultations.get_or_create_profile(user)
@@ -114,8 +115,6 @@ def ensure_demo_user(username: str, role: Role, display_name: str) -> User:
 
 def seed_demo_mentor() -> None:
     """The demo mentor is vetted and active, so parents see suggestions at once."""
-    from datetime import date
-
     from mentoring.mentorships import services as mentoring
     from mentoring.mentorships.models import MentorStatus
 
@@ -131,7 +130,7 @@ def seed_demo_mentor() -> None:
     profile.capacity = 2
     profile.introduction = "Ich habe zwei Kinder und weiß, wie anstrengend die ersten Jahre sind."
     coordinator = db.session.scalars(select(User).where(User.username == "coordinator")).one()
-    today = date.today()
+    today = clock.today()
     vetting = mentoring.Vetting(today.replace(day=1), today.replace(day=1), has_relevant_entry=False)
     mentoring.activate(profile, coordinator, vetting, today)
     profile.shares = ["phone"]
@@ -143,10 +142,10 @@ def seed_demo_mentor() -> None:
 def seed_demo_mentoring(profile, coordinator: User) -> None:  # type: ignore[no-untyped-def]
     """The demo family has the demo mentor, a logged first contact and a meeting time to book;
     another family, entered by the office, waits to be matched."""
-    from datetime import date, datetime, time, timedelta
+    from datetime import time, timedelta
 
-    from mentoring.consultations import services as consultations
     from mentoring.clock import zone
+    from mentoring.consultations import services as consultations
     from mentoring.consultations.models import ContactMode
     from mentoring.mentorships import relationship
     from mentoring.mentorships import services as mentoring
@@ -159,13 +158,15 @@ def seed_demo_mentoring(profile, coordinator: User) -> None:  # type: ignore[no-
     )
     match = mentoring.request_mentor(family, profile.id, need, mentoring.Asking(shares=("phone",)), 5)
     mentoring.accept(profile, match.id)
-    first = relationship.ContactEntry(date.today(), "phone", 25, ["sleep"], "Erstes Kennenlernen am Telefon.")
+    first = relationship.ContactEntry(
+        clock.today(), "phone", 25, ["sleep"], "Erstes Kennenlernen am Telefon."
+    )
     relationship.log_contact(profile, match.id, first)
     host = consultations.get_or_create_profile(profile.user)
     spec = consultations.SlotSpec(
         mode=ContactMode.PHONE, languages=["tr", "de"], topics=[], min_notice_hours=2
     )
-    starts_at = datetime.combine(date.today() + timedelta(days=3), time(17), zone())
+    starts_at = datetime.combine(clock.today() + timedelta(days=3), time(17), zone())
     meeting = consultations.create_slot(host, starts_at, 60, spec)
     meeting.host_mentor_id = profile.id
     waiting = mentoring.Family(name="Familie Demir", locale="tr", phone="+4917600000003")
@@ -239,8 +240,6 @@ DEMO_OFFERS = (
 
 def seed_demo_offers() -> None:
     """A few offers for the guide, so the district grid has numbers and gaps."""
-    from datetime import date
-
     from mentoring.offers.models import Cost, Offer, OfferKind
     from mentoring.offers.services import search_text
 
@@ -256,7 +255,7 @@ def seed_demo_offers() -> None:
             districts=districts,
             cost=Cost(cost),
             languages=["de"],
-            valid_from=date.today(),
+            valid_from=clock.today(),
         )
         offer.search_text = search_text(offer)
         db.session.add(offer)
