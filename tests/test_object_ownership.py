@@ -3,6 +3,7 @@
 
 import pytest
 
+from mentoring import clock
 from mentoring.extensions import db
 from tests.conftest import submit
 from tests.factories import DEMO_PASSWORD, make_expert, make_user
@@ -66,7 +67,7 @@ PUBLIC_IDS = {"static", "mentorships.send_request", "consultations.book", "api.c
 def intruders(app, world):
     make_user(app, role="mentor", username="othermentor")
     make_expert(app, username="otherexpert")
-    from datetime import date, time, timedelta
+    from datetime import time, timedelta
 
     from mentoring.consultations import services as consultations
     from mentoring.consultations.helpers import zone
@@ -75,7 +76,7 @@ def intruders(app, world):
     with app.app_context():
         sabine = db.session.get(ExpertProfile, world["expert"])
         spec = consultations.SlotSpec(mode=ContactMode.PHONE, languages=["de"], topics=[])
-        first = date.today() + timedelta(days=14)
+        first = clock.today() + timedelta(days=14)
         series, _count = consultations.create_series(
             sabine, first.weekday(), time(9), time(10), 30, first, first + timedelta(days=7), [], spec, zone()
         )

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from mentoring import clock
 from mentoring.clock import utcnow
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import waitlist
@@ -154,7 +155,7 @@ def test_a_new_time_goes_to_the_waiting_parent_first(app, client):
     from tests.consultations.test_expert import login
 
     login(client, "sabine")
-    day = (utcnow() + timedelta(days=5)).date().isoformat()
+    day = clock.local_date(utcnow() + timedelta(days=5)).isoformat()
     form = {
         "day": day,
         "start_time": "10:00",
