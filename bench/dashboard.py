@@ -9,7 +9,7 @@ import os
 import statistics
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ import psycopg  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 from bench.common import database_url, fill, fresh_database  # noqa: E402
-from mentoring import create_app  # noqa: E402
+from mentoring import clock, create_app  # noqa: E402
 from mentoring.accounts import services as accounts  # noqa: E402
 from mentoring.extensions import db  # noqa: E402
 from mentoring.security import Role  # noqa: E402
@@ -94,7 +94,7 @@ def main() -> None:
     app = create_app(
         "development", {"SQLALCHEMY_DATABASE_URI": database_url(NAME), "RATELIMIT_ENABLED": False}
     )
-    today = date.today()
+    today = clock.today()
     period = reports.Period(today - timedelta(days=365), today)
     statements: list[str] = []
     zone = ZoneInfo(app.config["TIMEZONE"])

@@ -18,8 +18,9 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -28,7 +29,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from mentoring import create_app
+from mentoring import clock, create_app
 from mentoring.accounts import services as accounts
 from mentoring.consultations import messages as booking_messages
 from mentoring.consultations import seats
@@ -352,6 +353,52 @@ def race(requests) -> list[int]:  # type: ignore[no-untyped-def]
     return statuses
 
 
+# The municipality's wall clock at the instants where "today" or "in 24 hours" goes wrong when counted
+# in UTC, on the server's clock or in wall-clock hours. Date-sensitive tests pin the clock here.
+OBERHAUSEN = ZoneInfo("Europe/Berlin")
+NIGHTS = {
+    "00:30 in winter": datetime(2026, 12, 3, 0, 30, tzinfo=OBERHAUSEN),  # 23:30 UTC, the day before
+    "23:30 in winter": datetime(2026, 12, 2, 23, 30, tzinfo=OBERHAUSEN),  # 22:30 UTC
+    "00:30 in summer": datetime(2027, 7, 15, 0, 30, tzinfo=OBERHAUSEN),  # 22:30 UTC, the day before
+    "23:30 in summer": datetime(2027, 7, 14, 23, 30, tzinfo=OBERHAUSEN),  # 21:30 UTC
+    "00:30 on New Year's Day": datetime(2027, 1, 1, 0, 30, tzinfo=OBERHAUSEN),  # still 2026 in UTC
+    "spring forward, 03:30 after 01:59": datetime(2027, 3, 28, 3, 30, tzinfo=OBERHAUSEN),  # 01:30 UTC
+    "fall back, the second 02:30": datetime(2027, 10, 31, 2, 30, fold=1, tzinfo=OBERHAUSEN),  # 01:30 UTC
+}
+# The instants among them at which UTC is still on the day before.
+UTC_DAY_BEHIND = {
+    name for name, instant in NIGHTS.items() if instant.astimezone(UTC).date() != instant.date()
+}
+
+
+def night_params(utc_day_bug: str = "") -> list:
+    """NIGHTS as parameters for `pinned_clock`. `utc_day_bug` names a product line that still counts UTC's
+    day: at the instants where UTC is a day behind, the test is expected to fail until that line is fixed
+    (strict, so it reports the fix and the mark is struck out)."""
+    expected_to_fail = [pytest.mark.xfail(strict=True, reason=utc_day_bug)] if utc_day_bug else []
+    return [
+        pytest.param(instant, id=name, marks=expected_to_fail if name in UTC_DAY_BEHIND else [])
+        for name, instant in NIGHTS.items()
+    ]
+
+
+@pytest.fixture
+def pinned_clock(request: pytest.FixtureRequest, time_machine) -> datetime:  # type: ignore[no-untyped-def]
+    """The clock stands still at the instant the test is parametrized with (`indirect=True`)."""
+    instant: datetime = request.param
+    time_machine.move_to(instant, tick=False)
+    return instant
+
+
+@pytest.fixture
+def today(request: pytest.FixtureRequest, app: Flask) -> date:
+    """The app's 'today': the municipality's calendar day (mentoring.clock), on the pinned clock if any."""
+    if "pinned_clock" in request.fixturenames:
+        request.getfixturevalue("pinned_clock")
+    with app.app_context():
+        return clock.today()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -500,7 +547,6 @@ def world(app: Flask, municipality_data: None) -> dict:
 
 def waitlist_world(app: Flask, slot_id: int, booking_id: int) -> dict:
     """A parent on the waitlist, a seat held for another, an interpreter request, a reminder link."""
-    from datetime import date
 
     from mentoring.clock import utcnow
     from mentoring.consultations import interpreters as interpreter_rules
@@ -509,7 +555,7 @@ def waitlist_world(app: Flask, slot_id: int, booking_id: int) -> dict:
 
     with app.app_context():
         contact = seats.Contact(name="Ioana", locale="ro", privacy_version="t", phone="+4917611112222")
-        _entry, waiting = waitlist.join(contact, waitlist.Wish(None, "tr", None, 4), date.today())
+        _entry, waiting = waitlist.join(contact, waitlist.Wish(None, "tr", None, 4), clock.today())
         elena = seats.Contact(name="Elena", locale="de", privacy_version="t", phone="+4917633334444")
         slot = seats.take_seat(slot_id, elena.key, None)
         _held, held_token = seats.new_booking(slot, elena, hold_until=utcnow() + timedelta(hours=2))
@@ -522,7 +568,6 @@ def waitlist_world(app: Flask, slot_id: int, booking_id: int) -> dict:
 
 def offers_world(app: Flask) -> dict:
     """One offer in Osterfeld for toddlers, with a Bulgarian title but a German-only description."""
-    from datetime import date
 
     from mentoring.offers.models import Cost, Offer, OfferKind
 
@@ -537,7 +582,7 @@ def offers_world(app: Flask) -> dict:
             cost=Cost.FREE,
             languages=["de", "bg"],
             topics=["sleep"],
-            valid_from=date.today(),
+            valid_from=clock.today(),
             search_text="krabbelgruppe",
         )
         db.session.add(offer)
@@ -547,7 +592,6 @@ def offers_world(app: Flask) -> dict:
 
 def survey_world(app: Flask) -> dict:
     """A survey link for a parent in front of an expert, and one answer already given."""
-    from datetime import date
 
     from mentoring.surveys import services as surveys
 
@@ -555,14 +599,13 @@ def survey_world(app: Flask) -> dict:
         recipient = surveys.Recipient("de", "ayla@example.org", None, "ost", "1-3")
         invitation = surveys.invite("booking:world", surveys.CONSULTATION, recipient)
         answered = surveys.invite("booking:answered", surveys.CONSULTATION, recipient)
-        surveys.submit(surveys.token_for(answered.source_key), {"satisfaction": 4}, "", date.today())
+        surveys.submit(surveys.token_for(answered.source_key), {"satisfaction": 4}, "", clock.today())
         db.session.commit()
         return {"survey": surveys.token_for(invitation.source_key)}
 
 
 def mentoring_world(app: Flask) -> dict:
     """thementor mentors thementee (with a meeting time and a logged contact); a family waits."""
-    from datetime import date
 
     from mentoring.clock import utcnow
     from mentoring.consultations import services as consultations
@@ -578,12 +621,12 @@ def mentoring_world(app: Flask) -> dict:
         profile = vetting.mentor_profile_of(mentor_user)
         profile.languages, profile.districts, profile.capacity = ["de", "tr"], ["mitte-styrum"], 3
         profile.status, profile.shares, profile.availability = MentorStatus.ACTIVE, ["phone"], ["0-evening"]
-        profile.certificate_seen_on = date.today() - timedelta(days=40)
+        profile.certificate_seen_on = clock.today() - timedelta(days=40)
         need = Need(languages=frozenset({"tr"}), district="mitte-styrum", age_group="1-3")
         mentee = accounts.find_user_by_username("thementee")
         match = mentoring.request_mentor(mentee, profile.id, need, mentoring.Asking(shares=("phone",)), 5)
         mentoring.accept(profile, match.id)
-        entry = relationship.ContactEntry(date.today(), "phone", 20, ["sleep"], "Gutes Gespräch")
+        entry = relationship.ContactEntry(clock.today(), "phone", 20, ["sleep"], "Gutes Gespräch")
         relationship.log_contact(profile, match.id, entry)
         host = consultations.expert_profile_of(mentor_user)
         spec = consultations.SlotSpec(mode=ContactMode.PHONE, languages=["tr"], topics=[], min_notice_hours=2)
@@ -593,8 +636,8 @@ def mentoring_world(app: Flask) -> dict:
         meeting.host_mentor_id = profile.id
         away = MentorAway(
             mentor_id=profile.id,
-            first_day=date.today() + timedelta(days=30),
-            last_day=date.today() + timedelta(days=40),
+            first_day=clock.today() + timedelta(days=30),
+            last_day=clock.today() + timedelta(days=40),
         )
         db.session.add(away)
         office = accounts.find_user_by_username("thecoordinator")

@@ -328,3 +328,74 @@ FAILED_FORMS = {
         ("/mentor/families/{match}", {"on": "2099-01-01", "mode": "phone", "minutes": "30"}),
     ],
 }
+
+
+def zero_argument_date_calls(path) -> list[str]:  # type: ignore[no-untyped-def]
+    """The source lines (stripped) in a Python file that call `.date()` without arguments.
+
+    On an aware datetime that is the date in the datetime's own zone -- UTC's day for an instant
+    from utcnow() -- so only mentoring/clock.py may do it.
+    """
+    import ast
+    from pathlib import Path
+
+    source = Path(path).read_text(encoding="utf-8")
+    lines = source.splitlines()
+    return [
+        lines[node.end_lineno - 1].strip()
+        for node in ast.walk(ast.parse(source, filename=str(path)))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "date"
+        and not node.args
+        and not node.keywords
+        and node.end_lineno is not None
+    ]
+
+
+def good_vetting(today):  # type: ignore[no-untyped-def]
+    """What a coordinator records for a mentor who may start: training a month ago, a recent certificate."""
+    from datetime import timedelta
+
+    from mentoring.mentorships.vetting import Vetting
+
+    return Vetting(
+        training_on=today - timedelta(days=30),
+        certificate_seen_on=today - timedelta(days=60),
+        has_relevant_entry=False,
+    )
+
+
+def make_offer(app: Flask, title: str, **fields) -> int:  # type: ignore[no-untyped-def]
+    """A free group offer in German for toddlers in Osterfeld, current from ten days ago; returns its id."""
+    from datetime import timedelta
+
+    from mentoring import clock
+    from mentoring.offers.models import Cost, Offer, OfferKind
+
+    with app.app_context():
+        values = {
+            "titles": {"de": title},
+            "descriptions": {"de": "Spielen, singen, Eltern treffen."},
+            "provider": "Familienzentrum Osterfeld",
+            "kind": OfferKind.GROUP,
+            "age_groups": ["1-3"],
+            "districts": ["osterfeld"],
+            "cost": Cost.FREE,
+            "languages": ["de"],
+            "valid_from": clock.today() - timedelta(days=10),
+            "search_text": title.lower(),
+        } | fields
+        offer = Offer(**values)
+        db.session.add(offer)
+        db.session.commit()
+        return offer.id
+
+
+def gaps_row(html: str, district: str) -> list[int]:
+    """The counts a coordinator reads in one district's row of the gaps grid, in the order of the chain."""
+    import re
+
+    row = re.search(rf'<th scope="row">{re.escape(district)}</th>(.*?)</tr>', html, re.S)
+    assert row, f"no row for {district}"
+    return [int(count) for count in re.findall(r"<td[^>]*>(?:<strong>)?(\d+)", row.group(1))]

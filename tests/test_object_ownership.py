@@ -3,6 +3,7 @@
 
 import pytest
 
+from mentoring import clock
 from mentoring.extensions import db
 from tests.conftest import log_in, submit
 from tests.factories import make_expert, make_user
@@ -68,7 +69,6 @@ def intruders(app, world):
     make_expert(app, username="otherexpert")
     from datetime import time, timedelta
 
-    from mentoring import clock
     from mentoring.consultations import services as consultations
     from mentoring.consultations.models import ContactMode, ExpertProfile
 

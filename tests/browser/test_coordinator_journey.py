@@ -1,7 +1,7 @@
 """The coordinator: vets an applicant, runs the batch match, drops a pair, confirms, opens the
 dashboard and downloads the CSV."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from tests.factories import make_mentor, make_user
 pytestmark = pytest.mark.browser
 
 
-def test_coordinator_vets_batch_matches_and_exports(page, app, backend, municipality_data):
+def test_coordinator_vets_batch_matches_and_exports(page, app, backend, municipality_data, today):
     make_user(app, role="coordinator", username="office")
     make_mentor(app, username="ayse", capacity=1, status="applicant")
     make_mentor(
@@ -27,7 +27,7 @@ def test_coordinator_vets_batch_matches_and_exports(page, app, backend, municipa
         capacity=2,
         languages=["uk", "ru"],
         districts=["ost"],
-        certificate_seen_on=date.today() - timedelta(days=30),
+        certificate_seen_on=today - timedelta(days=30),
     )
     for name, language in (("lena", "tr"), ("oksana", "uk"), ("iryna", "uk")):
         make_user(app, username=name)
@@ -42,8 +42,8 @@ def test_coordinator_vets_batch_matches_and_exports(page, app, backend, municipa
     log_in(page, "office")
     page.goto("/coordinator/mentors")
     page.get_by_role("link", name="ayse").click()
-    page.locator("#training_on").fill((date.today() - timedelta(days=3)).isoformat())
-    page.locator("#certificate_seen_on").fill((date.today() - timedelta(days=20)).isoformat())
+    page.locator("#training_on").fill((today - timedelta(days=3)).isoformat())
+    page.locator("#certificate_seen_on").fill((today - timedelta(days=20)).isoformat())
     page.locator("form.stacked button[type=submit]").first.click()
     screenshots(page, "coordinator-mentors")
 

@@ -1,6 +1,6 @@
 """A mentor parent applies, is vetted, a family asks in Arabic, the mentor accepts, the family books a meeting."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -10,7 +10,9 @@ from tests.factories import make_user
 pytestmark = pytest.mark.browser
 
 
-def test_applicant_vetted_family_asks_in_arabic_mentor_accepts(page, app, backend, municipality_data):
+def test_applicant_vetted_family_asks_in_arabic_mentor_accepts(
+    page, app, backend, municipality_data, today
+):
     make_user(app, role="coordinator", username="office")
     make_user(app, username="fatima", locale="ar", phone="0176 5555555")
 
@@ -37,8 +39,8 @@ def test_applicant_vetted_family_asks_in_arabic_mentor_accepts(page, app, backen
     log_in(page, "office")
     page.goto("/coordinator/mentors")
     page.get_by_role("link", name="amal").click()
-    page.locator("#training_on").fill((date.today() - timedelta(days=3)).isoformat())
-    page.locator("#certificate_seen_on").fill((date.today() - timedelta(days=30)).isoformat())
+    page.locator("#training_on").fill((today - timedelta(days=3)).isoformat())
+    page.locator("#certificate_seen_on").fill((today - timedelta(days=30)).isoformat())
     assert_accessible(page)
     page.locator("form.stacked button[type=submit]").click()
     assert page.url.endswith("/coordinator/mentors")
@@ -74,7 +76,7 @@ def test_applicant_vetted_family_asks_in_arabic_mentor_accepts(page, app, backen
 
     # The mentor publishes a meeting time only their families can book.
     page.goto("/mentor/meetings")
-    page.locator("#day").fill((date.today() + timedelta(days=3)).isoformat())
+    page.locator("#day").fill((today + timedelta(days=3)).isoformat())
     page.locator("#start_time").fill("17:00")
     assert_accessible(page)
     page.locator("form.stacked button[type=submit]").click()

@@ -2,17 +2,17 @@
 district and prints the sheet; a coordinator imports a CSV with one bad row and gets its line; the
 gaps grid shows an empty cell once an offer has expired."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from mentoring import clock
 from mentoring.extensions import db
 from mentoring.offers.models import Cost, Offer, OfferKind
 from tests.browser.conftest import assert_accessible, log_in, screenshots
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
-TODAY = date.today()
 
 
 def offer(**fields) -> Offer:
@@ -25,7 +25,7 @@ def offer(**fields) -> Offer:
         "districts": ["osterfeld"],
         "cost": Cost.FREE,
         "languages": ["de", "bg"],
-        "valid_from": TODAY - timedelta(days=10),
+        "valid_from": clock.today() - timedelta(days=10),
         "search_text": "krabbelgruppe",
     } | fields
     return Offer(**values)
@@ -56,18 +56,18 @@ def test_a_parent_in_bulgarian_finds_an_offer_and_prints_the_sheet(page, app, ba
 
 
 def test_a_coordinator_imports_a_csv_with_a_bad_row_and_sees_a_gap_after_expiry(
-    page, app, backend, municipality_data
+    page, app, backend, municipality_data, today
 ):
     with app.app_context():
-        db.session.add(offer(districts=["sterkrade-nord"], age_groups=["14-18"], valid_until=TODAY))
+        db.session.add(offer(districts=["sterkrade-nord"], age_groups=["14-18"], valid_until=today))
         db.session.commit()
     make_user(app, role="coordinator", username="office")
     log_in(page, "office")
     page.goto("/coordinator/offers/import?lang=en")
     csv = (
         "title_de,description_de,provider,kind,age_groups,districts,cost,valid_from\n"
-        f"Babymassage,Kurs für Eltern,Hebammenpraxis,course,0-1,ost,fee,{TODAY}\n"
-        f"Elterncafé,Treffpunkt,Stadtteilbüro,cafe,0-1,ost,free,{TODAY}\n"
+        f"Babymassage,Kurs für Eltern,Hebammenpraxis,course,0-1,ost,fee,{today}\n"
+        f"Elterncafé,Treffpunkt,Stadtteilbüro,cafe,0-1,ost,free,{today}\n"
     )
     page.locator("#file").set_input_files(
         files=[{"name": "offers.csv", "mimeType": "text/csv", "buffer": csv.encode("utf-8")}]
@@ -85,7 +85,7 @@ def test_a_coordinator_imports_a_csv_with_a_bad_row_and_sees_a_gap_after_expiry(
     cell = page.locator("tr", has_text="Sterkrade-Nord").locator("td").nth(6)  # 14 to 18 years
     assert cell.inner_text() == "1" and cell.get_attribute("class") is None
     with app.app_context():  # the offer's last day was yesterday
-        db.session.query(Offer).update({"valid_until": TODAY - timedelta(days=1)})
+        db.session.query(Offer).update({"valid_until": today - timedelta(days=1)})
         db.session.commit()
     page.reload()
     cell = page.locator("tr", has_text="Sterkrade-Nord").locator("td").nth(6)

@@ -2,7 +2,7 @@
 the coordinator sees the answer counted, in the table and the chart."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -18,14 +18,14 @@ from tests.factories import book_in_db, make_expert, make_slot, make_user
 pytestmark = pytest.mark.browser
 
 
-def test_a_parent_answers_in_ukrainian_once_and_the_coordinator_sees_it(page, app, backend):
+def test_a_parent_answers_in_ukrainian_once_and_the_coordinator_sees_it(page, app, backend, today):
     expert = make_expert(app, username="sabine")
     slot = make_slot(app, expert, starts_in=timedelta(days=1))
     booking_id, _token = book_in_db(
         app, slot, email="olena@example.org", phone=None, locale="uk", survey_consent=True
     )
     make_user(app, role="coordinator", username="office")
-    month = date.today().strftime("%Y-%m")
+    month = today.strftime("%Y-%m")
     with app.app_context():
         booking = db.session.get(Booking, booking_id)
         booking.status = BookingStatus.ATTENDED  # the expert's step, tested in tests/surveys
@@ -72,8 +72,8 @@ def test_a_parent_answers_in_ukrainian_once_and_the_coordinator_sees_it(page, ap
     # The coordinator sees it counted, by language, in the table and the chart.
     page.goto("/?lang=de")
     log_in(page, "office")
-    first = (date.today() - timedelta(days=30)).isoformat()
-    page.goto(f"/coordinator/dashboard?date_from={first}&date_to={date.today().isoformat()}&by=language")
+    first = (today - timedelta(days=30)).isoformat()
+    page.goto(f"/coordinator/dashboard?date_from={first}&date_to={today.isoformat()}&by=language")
     survey_table = page.locator("table").nth(1)
     ukrainian = survey_table.locator("tr", has_text="Українська")
     assert ukrainian.locator("td").first.inner_text() == "5"
@@ -81,6 +81,6 @@ def test_a_parent_answers_in_ukrainian_once_and_the_coordinator_sees_it(page, ap
     assert_accessible(page)
     screenshots(page, "coordinator-dashboard")
     csv = page.request.get(
-        f"/coordinator/dashboard.csv?date_from={first}&date_to={date.today().isoformat()}&by=language&table=survey"
+        f"/coordinator/dashboard.csv?date_from={first}&date_to={today.isoformat()}&by=language&table=survey"
     )
     assert csv.ok and "Українська,5," in csv.text()

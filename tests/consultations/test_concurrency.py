@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from mentoring import clock
 from mentoring.consultations import seats
 from mentoring.consultations.models import Booking, Slot
 from mentoring.extensions import db
@@ -109,7 +110,6 @@ def test_racing_families_never_overbook_a_slot(app, live_server, generous_limits
 
 def test_a_freed_seat_is_held_or_booked_once_while_families_race_for_it(app, live_server, generous_limits):
     """A cancellation (which holds the seat for the waiting parent) and twenty bookings at once."""
-    from datetime import date
 
     from mentoring.consultations import waitlist
     from mentoring.consultations.models import SEAT_HOLDING
@@ -119,7 +119,7 @@ def test_a_freed_seat_is_held_or_booked_once_while_families_race_for_it(app, liv
     _id, token = book_in_db(app, slot_id, name="Ayla", phone="+4917600000001")
     with app.app_context():
         contact = seats.Contact(name="Ioana", locale="ro", privacy_version="t", phone="+4917611112222")
-        waitlist.join(contact, waitlist.Wish(None, None, None, 4), date.today())
+        waitlist.join(contact, waitlist.Wish(None, None, None, 4), clock.today())
         db.session.commit()
     canceller = browser_like_client()
     with canceller.open(f"{live_server}/booking/{token}", timeout=30) as page:

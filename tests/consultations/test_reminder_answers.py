@@ -8,8 +8,9 @@ import time_machine
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
+from mentoring import clock
 from mentoring.clock import utcnow
-from mentoring.consultations.models import Booking, BookingStatus, InterpreterRequest, WaitlistEntry
+from mentoring.consultations.models import Booking, BookingStatus, InterpreterRequest, Slot, WaitlistEntry
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage
 from tests.conftest import log_in, submit
@@ -46,14 +47,15 @@ def booked(app, **contact):
 
 
 def test_ill_be_there_is_saved_and_shown_to_the_expert(app, client):
-    _slot, booking_id = booked(app)
+    slot, booking_id = booked(app)
     links = reminder_links(app, booking_id)
     page = app.test_client().get(links["coming"])
     assert page.status_code == 200
     with app.app_context():
         assert db.session.get(Booking, booking_id).says_coming is True
     log_in(client, "sabine")
-    day = (utcnow() + timedelta(days=3)).date().isoformat()
+    with app.app_context():
+        day = clock.local_date(db.session.get(Slot, slot).starts_at).isoformat()  # the agenda's day
     assert "Said: I'll be there" in client.get(f"/expert/agenda?day={day}&lang=en").text
 
 

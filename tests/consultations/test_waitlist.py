@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from mentoring import clock
 from mentoring.clock import utcnow
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import seats, waitlist
@@ -153,7 +154,7 @@ def test_a_new_time_goes_to_the_waiting_parent_first(app, client):
     join(app)
 
     log_in(client, "sabine")
-    day = (utcnow() + timedelta(days=5)).date().isoformat()
+    day = clock.local_date(utcnow() + timedelta(days=5)).isoformat()
     form = {
         "day": day,
         "start_time": "10:00",

@@ -13,6 +13,7 @@ from flask import render_template
 from flask_babel import Domain, force_locale
 from sqlalchemy import select
 
+from mentoring import clock
 from mentoring.accounts import services as accounts
 from mentoring.consultations.messages import manage_url, video_url
 from mentoring.consultations.models import Booking
@@ -165,7 +166,7 @@ def test_every_message_template_is_translatable(app, world, pseudo):
             "digest": Digest(
                 unmatched=[(match, 8)],
                 no_contact=[(match, 15)],
-                certificates=[(match.mentor, booking.slot.starts_at.date())],
+                certificates=[(match.mentor, clock.local_date(booking.slot.starts_at))],
             ),
             "matching_link": "http://localhost/x",
             "service": "mentoring",

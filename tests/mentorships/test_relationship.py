@@ -1,18 +1,17 @@
 """The mentoring relationship: ending, the contact log, the trial review, sharing, reminders, retention."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
 
+from mentoring import clock
 from mentoring.accounts import services as accounts
 from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.mentorships import chores, relationship, services, vetting
 from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch, MentorProfile, MentorStatus
 from tests.factories import TURKISH_FAMILY, active_match, contact_entry, make_mentor, make_user
-
-TODAY = date.today()
 
 
 @pytest.mark.parametrize(
@@ -35,28 +34,28 @@ def test_ending_gives_the_place_back_and_records_why(app, reason, status):
         assert services.open_match_of(accounts.find_user_by_username("lena")) is None
 
 
-def test_accepting_sets_the_trial_review_and_the_planned_end_from_the_settings(app):
+def test_accepting_sets_the_trial_review_and_the_planned_end_from_the_settings(app, today):
     match_id = active_match(app, make_mentor(app))
     with app.app_context():
         match = db.session.get(MentoringMatch, match_id)
-        assert match.trial_review_on == TODAY + timedelta(weeks=app.config["MENTORING_TRIAL_WEEKS"])
-        assert match.planned_end_on == TODAY + timedelta(days=app.config["MENTORING_PLANNED_DAYS"])
+        assert match.trial_review_on == today + timedelta(weeks=app.config["MENTORING_TRIAL_WEEKS"])
+        assert match.planned_end_on == today + timedelta(days=app.config["MENTORING_PLANNED_DAYS"])
 
 
-def test_the_first_logged_contact_is_the_first_contact_and_dates_are_checked(app):
+def test_the_first_logged_contact_is_the_first_contact_and_dates_are_checked(app, today):
     mentor = make_mentor(app)
     other = make_mentor(app, username="other")
     match_id = active_match(app, mentor)
     with app.app_context():
         profile = db.session.get(MentorProfile, mentor)
         with pytest.raises(services.MentoringError, match="contact_date"):
-            relationship.log_contact(profile, match_id, contact_entry(on=TODAY + timedelta(days=1)))
+            relationship.log_contact(profile, match_id, contact_entry(on=today + timedelta(days=1)))
         with pytest.raises(services.MentoringError, match="gone"):  # not their family
             relationship.log_contact(db.session.get(MentorProfile, other), match_id, contact_entry())
         relationship.log_contact(profile, match_id, contact_entry())
         db.session.commit()
         match = db.session.get(MentoringMatch, match_id)
-        assert match.first_contact_on == TODAY == match.last_contact_on
+        assert match.first_contact_on == today == match.last_contact_on
         assert relationship.contact_counts([match_id]) == {match_id: 1}
         assert [c.note for c in relationship.contacts_of(match)] == ["Schlaf besprochen"]
 
@@ -70,7 +69,7 @@ def test_the_trial_review_is_asked_once_and_no_lets_the_family_be_matched_again(
             relationship.answer_trial(parent, match_id, fits=False)
         db.session.rollback()
     with time_machine.travel(utcnow() + timedelta(weeks=4, days=1)), app.app_context():
-        today = utcnow().date()
+        today = clock.today()
         assert [m.id for m in relationship.trial_reviews_due(today)] == [match_id]
         assert relationship.trial_reviews_due(today) == []  # asked once
         parent = accounts.find_user_by_username("lena")
@@ -109,7 +108,7 @@ def test_each_side_sees_only_what_the_other_chose_to_share_and_only_once_active(
         assert relationship.visible_contact(match, match.parent_shares, match.parent) == {}
 
 
-def test_coordinators_hear_of_unmatched_families_at_7_14_and_45_days_once_each(app):
+def test_coordinators_hear_of_unmatched_families_at_7_14_and_45_days_once_each(app, today):
     make_user(app, username="lena")
     with app.app_context():
         services.ask_programme_office(
@@ -118,48 +117,48 @@ def test_coordinators_hear_of_unmatched_families_at_7_14_and_45_days_once_each(a
         db.session.commit()
         told = []
         for day in range(0, 50):
-            digest = chores.collect_digest(TODAY + timedelta(days=day))
+            digest = chores.collect_digest(today + timedelta(days=day))
             if digest.unmatched:
                 told.append((day, digest.unmatched[0][1]))
         assert told == [(7, 7), (14, 14), (45, 45)]
 
 
-def test_coordinators_hear_of_silent_mentorings_at_14_and_28_days_and_again_after_a_new_silence(app):
+def test_coordinators_hear_of_silent_mentorings_at_14_and_28_days_and_again_after_a_new_silence(app, today):
     mentor = make_mentor(app)
     match_id = active_match(app, mentor)
     with app.app_context():
         silent = [
-            day for day in range(0, 30) if chores.collect_digest(TODAY + timedelta(days=day)).no_contact
+            day for day in range(0, 30) if chores.collect_digest(today + timedelta(days=day)).no_contact
         ]
         assert silent == [14, 28]
         relationship.log_contact(db.session.get(MentorProfile, mentor), match_id, contact_entry())
-        assert chores.collect_digest(TODAY + timedelta(days=13)).no_contact == []
-        assert [m.id for m, _days in chores.collect_digest(TODAY + timedelta(days=14)).no_contact] == [
+        assert chores.collect_digest(today + timedelta(days=13)).no_contact == []
+        assert [m.id for m, _days in chores.collect_digest(today + timedelta(days=14)).no_contact] == [
             match_id
         ]
 
 
-def test_coordinators_are_reminded_once_before_a_certificate_turns_five(app):
-    seen = TODAY - timedelta(days=5 * 365 - 30)  # expires in about a month
+def test_coordinators_are_reminded_once_before_a_certificate_turns_five(app, today):
+    seen = today - timedelta(days=5 * 365 - 30)  # expires in about a month
     make_mentor(app, certificate_seen_on=seen)
-    make_mentor(app, username="fresh", certificate_seen_on=TODAY - timedelta(days=10))
+    make_mentor(app, username="fresh", certificate_seen_on=today - timedelta(days=10))
     with app.app_context():
-        [(profile, expires_on)] = chores.collect_digest(TODAY).certificates
+        [(profile, expires_on)] = chores.collect_digest(today).certificates
         assert profile.user.username == "ayse" and expires_on == vetting.certificate_expires_on(seen)
-        assert chores.collect_digest(TODAY).certificates == []
+        assert chores.collect_digest(today).certificates == []
 
 
-def test_vetting_facts_are_deleted_three_months_after_a_mentor_stops(app):
+def test_vetting_facts_are_deleted_three_months_after_a_mentor_stops(app, today):
     mentor = make_mentor(
-        app, certificate_seen_on=TODAY - timedelta(days=100), training_on=TODAY - timedelta(days=120)
+        app, certificate_seen_on=today - timedelta(days=100), training_on=today - timedelta(days=120)
     )
     with app.app_context():
         profile = db.session.get(MentorProfile, mentor)
         profile.certificate_has_relevant_entry = False
-        vetting.change_status(profile, MentorStatus.RETIRED, TODAY)
+        vetting.change_status(profile, MentorStatus.RETIRED, today)
         db.session.commit()
-        assert chores.forget_vetting_facts(TODAY + timedelta(days=90)) == 0
-        assert chores.forget_vetting_facts(TODAY + timedelta(days=91)) == 1
+        assert chores.forget_vetting_facts(today + timedelta(days=90)) == 0
+        assert chores.forget_vetting_facts(today + timedelta(days=91)) == 1
         db.session.commit()
         profile = db.session.get(MentorProfile, mentor)
         assert (profile.certificate_seen_on, profile.certificate_has_relevant_entry, profile.training_on) == (
@@ -169,22 +168,22 @@ def test_vetting_facts_are_deleted_three_months_after_a_mentor_stops(app):
         )
 
 
-def test_status_changes_follow_the_rules(app):
-    mentor = make_mentor(app, certificate_seen_on=TODAY - timedelta(days=10))
+def test_status_changes_follow_the_rules(app, today):
+    mentor = make_mentor(app, certificate_seen_on=today - timedelta(days=10))
     active_match(app, mentor)
     with app.app_context():
         profile = db.session.get(MentorProfile, mentor)
         with pytest.raises(services.MentoringError, match="has_families"):
-            vetting.change_status(profile, MentorStatus.RETIRED, TODAY)
-        vetting.change_status(profile, MentorStatus.PAUSED, TODAY)
-        assert services.suggest_mentors(TURKISH_FAMILY, TODAY) == []
-        vetting.change_status(profile, MentorStatus.ACTIVE, TODAY)
-        profile.certificate_seen_on = TODAY - timedelta(days=5 * 366)
-        vetting.change_status(profile, MentorStatus.PAUSED, TODAY)
+            vetting.change_status(profile, MentorStatus.RETIRED, today)
+        vetting.change_status(profile, MentorStatus.PAUSED, today)
+        assert services.suggest_mentors(TURKISH_FAMILY, today) == []
+        vetting.change_status(profile, MentorStatus.ACTIVE, today)
+        profile.certificate_seen_on = today - timedelta(days=5 * 366)
+        vetting.change_status(profile, MentorStatus.PAUSED, today)
         with pytest.raises(services.MentoringError, match="certificate"):
-            vetting.change_status(profile, MentorStatus.ACTIVE, TODAY)
+            vetting.change_status(profile, MentorStatus.ACTIVE, today)
         with pytest.raises(services.MentoringError, match="status"):
-            vetting.change_status(profile, MentorStatus.APPLICANT, TODAY)
+            vetting.change_status(profile, MentorStatus.APPLICANT, today)
 
 
 def test_a_coordinator_enters_a_family_without_e_mail_and_the_referral_is_kept(app):

@@ -1,7 +1,7 @@
 """Pages of the relationship: who may see and change what, and mentor meeting times for own families only."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import time_machine
 from sqlalchemy import func, select
@@ -14,8 +14,6 @@ from mentoring.mentorships.models import MatchStatus, MentorAway, MentorContact,
 from mentoring.notifications.models import OutboxMessage
 from tests.conftest import log_in, submit
 from tests.factories import PARENT, activate_mentor, active_match, make_mentor, mentoring_cast
-
-TOMORROW = date.today() + timedelta(days=1)
 
 
 def new_messages(app, after: int) -> list[OutboxMessage]:
@@ -38,22 +36,23 @@ def two_mentorings(app):
     )
 
 
-def test_a_mentor_logs_contacts_only_for_own_families_and_the_office_sees_counts_not_notes(app):
+def test_a_mentor_logs_contacts_only_for_own_families_and_the_office_sees_counts_not_notes(app, today):
+    tomorrow = today + timedelta(days=1)
     mine, theirs = two_mentorings(app)
     mentor = log_in(app, "ayse")
     assert "0176 1234567" in mentor.get(f"/mentor/families/{mine}").text  # the family shared the phone
     assert mentor.get(f"/mentor/families/{theirs}").status_code == 404
     assert (
         submit(
-            mentor, f"/mentor/families/{theirs}", {"on": TOMORROW.isoformat()}, page="/mentor/requests"
+            mentor, f"/mentor/families/{theirs}", {"on": tomorrow.isoformat()}, page="/mentor/requests"
         ).status_code
         == 404
     )
-    future = {"on": TOMORROW.isoformat(), "mode": "phone", "minutes": "30", "note": "Private"}
+    future = {"on": tomorrow.isoformat(), "mode": "phone", "minutes": "30", "note": "Private"}
     refused = submit(mentor, f"/mentor/families/{mine}", future)
     assert refused.status_code == 422 and 'href="#on"' in refused.text
     sent = submit(
-        mentor, f"/mentor/families/{mine}", future | {"on": date.today().isoformat(), "topics": ["sleep"]}
+        mentor, f"/mentor/families/{mine}", future | {"on": today.isoformat(), "topics": ["sleep"]}
     )
     assert sent.status_code == 303
     assert "Private" in mentor.get(f"/mentor/families/{mine}").text
@@ -109,10 +108,10 @@ def test_ending_is_possible_for_the_family_the_mentor_and_the_office_but_not_for
         assert told == {"ayse@example.org", "ali@example.org"}  # the side that did not end it hears
 
 
-def test_meeting_times_are_bookable_only_by_the_mentors_own_families(app):
+def test_meeting_times_are_bookable_only_by_the_mentors_own_families(app, today):
     two_mentorings(app)
     mentor = log_in(app, "ayse")
-    day = date.today() + timedelta(days=3)
+    day = today + timedelta(days=3)
     form = {"day": day.isoformat(), "start_time": "17:00", "minutes": "60", "mode": "phone"}
     assert submit(mentor, "/mentor/meetings", form).status_code == 303
     assert submit(mentor, "/mentor/meetings", form).status_code == 422  # the same start twice
@@ -183,18 +182,19 @@ def test_a_coordinator_enters_a_family_and_assigns_a_mentor_directly(app):
         assert sms.locale == "tr"
 
 
-def test_a_mentor_away_gets_no_requests_and_bad_dates_are_explained(app):
+def test_a_mentor_away_gets_no_requests_and_bad_dates_are_explained(app, today):
+    tomorrow = today + timedelta(days=1)
     mentoring_cast(app)
     activate_mentor(app, "ayse")
     mentor = log_in(app, "ayse")
     bad = submit(
-        mentor, "/mentor/away", {"first_day": TOMORROW.isoformat(), "last_day": date.today().isoformat()}
+        mentor, "/mentor/away", {"first_day": tomorrow.isoformat(), "last_day": today.isoformat()}
     )
     assert bad.status_code == 422 and 'href="#last_day"' in bad.text
-    week = TOMORROW + timedelta(days=6)
+    week = tomorrow + timedelta(days=6)
     assert (
         submit(
-            mentor, "/mentor/away", {"first_day": date.today().isoformat(), "last_day": week.isoformat()}
+            mentor, "/mentor/away", {"first_day": today.isoformat(), "last_day": week.isoformat()}
         ).status_code
         == 303
     )
@@ -205,11 +205,11 @@ def test_a_mentor_away_gets_no_requests_and_bad_dates_are_explained(app):
     assert "ayse" in log_in(app, "lena").get("/mentoring?languages=tr").text
 
 
-def test_only_a_mentor_can_remove_their_own_absence(app):
+def test_only_a_mentor_can_remove_their_own_absence(app, today):
     mentoring_cast(app)
     zeynep = make_mentor(app, username="zeynep")
     with app.app_context():
-        db.session.add(MentorAway(mentor_id=zeynep, first_day=date.today(), last_day=TOMORROW))
+        db.session.add(MentorAway(mentor_id=zeynep, first_day=today, last_day=today + timedelta(days=1)))
         db.session.commit()
         away_id = db.session.scalars(select(MentorAway)).one().id
     submit(log_in(app, "ayse"), f"/mentor/away/{away_id}/delete", page="/mentor/away")

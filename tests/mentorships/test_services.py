@@ -1,5 +1,5 @@
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -10,14 +10,7 @@ from mentoring.extensions import db
 from mentoring.mentorships import services
 from mentoring.mentorships import vetting as mentor_vetting
 from mentoring.mentorships.models import MatchStatus, MentorAway, MentoringMatch, MentorProfile, MentorStatus
-from tests.factories import TURKISH_FAMILY, make_mentor, make_user
-
-TODAY = date.today()
-GOOD = mentor_vetting.Vetting(
-    training_on=TODAY - timedelta(days=30),
-    certificate_seen_on=TODAY - timedelta(days=60),
-    has_relevant_entry=False,
-)
+from tests.factories import TURKISH_FAMILY, good_vetting, make_mentor, make_user
 
 
 def coordinator(app):
@@ -26,58 +19,65 @@ def coordinator(app):
 
 
 @pytest.mark.parametrize(
-    ("vetting", "code"),
+    ("training_days_ago", "certificate_days_ago", "has_relevant_entry", "code"),
     [
-        (mentor_vetting.Vetting(None, GOOD.certificate_seen_on, False), "training"),
-        (mentor_vetting.Vetting(GOOD.training_on, None, False), "certificate"),
-        (mentor_vetting.Vetting(GOOD.training_on, TODAY - timedelta(days=5 * 366), False), "certificate"),
-        (mentor_vetting.Vetting(GOOD.training_on, GOOD.certificate_seen_on, True), "conviction"),
+        (None, 60, False, "training"),
+        (30, None, False, "certificate"),
+        (30, 5 * 366, False, "certificate"),
+        (30, 60, True, "conviction"),
     ],
 )
-def test_activation_needs_training_a_current_certificate_and_no_relevant_entry(app, vetting, code):
+def test_activation_needs_training_a_current_certificate_and_no_relevant_entry(
+    app, training_days_ago, certificate_days_ago, has_relevant_entry, code, today
+):
+    vetting = services.Vetting(
+        None if training_days_ago is None else today - timedelta(days=training_days_ago),
+        None if certificate_days_ago is None else today - timedelta(days=certificate_days_ago),
+        has_relevant_entry,
+    )
     mentor = make_mentor(app, status=MentorStatus.APPLICANT)
     with app.app_context():
         profile = db.session.get(MentorProfile, mentor)
         with pytest.raises(services.MentoringError) as error:
-            mentor_vetting.activate(profile, coordinator(app), vetting, TODAY)
+            mentor_vetting.activate(profile, coordinator(app), vetting, today)
         assert error.value.code == code
         db.session.rollback()
         assert db.session.get(MentorProfile, mentor).status == MentorStatus.APPLICANT
 
 
-def test_a_vetted_applicant_becomes_active_and_the_facts_are_recorded(app):
+def test_a_vetted_applicant_becomes_active_and_the_facts_are_recorded(app, today):
     mentor = make_mentor(app, status=MentorStatus.APPLICANT)
     with app.app_context():
         profile = db.session.get(MentorProfile, mentor)
-        mentor_vetting.activate(profile, coordinator(app), GOOD, TODAY)
+        mentor_vetting.activate(profile, coordinator(app), good_vetting(today), today)
         db.session.commit()
         profile = db.session.get(MentorProfile, mentor)
         assert profile.status == MentorStatus.ACTIVE
-        assert profile.certificate_seen_on == GOOD.certificate_seen_on
+        assert profile.certificate_seen_on == today - timedelta(days=60)
         assert profile.certificate_has_relevant_entry is False
 
 
-def test_a_certificate_turning_five_pauses_the_mentor(app):
-    mentor = make_mentor(app, certificate_seen_on=TODAY - timedelta(days=5 * 365 + 2))
+def test_a_certificate_turning_five_pauses_the_mentor(app, today):
+    mentor = make_mentor(app, certificate_seen_on=today - timedelta(days=5 * 365 + 2))
     with app.app_context():
-        assert mentor_vetting.pause_expired_certificates(TODAY) == 1
+        assert mentor_vetting.pause_expired_certificates(today) == 1
         db.session.commit()
         assert db.session.get(MentorProfile, mentor).status == MentorStatus.PAUSED
-        assert services.suggest_mentors(TURKISH_FAMILY, TODAY) == []
+        assert services.suggest_mentors(TURKISH_FAMILY, today) == []
 
 
-def test_suggestions_leave_out_mentors_who_are_away_or_full(app):
+def test_suggestions_leave_out_mentors_who_are_away_or_full(app, today):
     away = make_mentor(app, username="away")
     full = make_mentor(app, username="full", capacity=1, active_count=1)
     free = make_mentor(app, username="free")
     with app.app_context():
-        db.session.add(MentorAway(mentor_id=away, first_day=TODAY, last_day=TODAY + timedelta(days=7)))
+        db.session.add(MentorAway(mentor_id=away, first_day=today, last_day=today + timedelta(days=7)))
         db.session.commit()
-        assert [f.mentor_id for f in services.suggest_mentors(TURKISH_FAMILY, TODAY)] == [free]
+        assert [f.mentor_id for f in services.suggest_mentors(TURKISH_FAMILY, today)] == [free]
     assert full
 
 
-def test_a_request_is_accepted_and_takes_a_place(app):
+def test_a_request_is_accepted_and_takes_a_place(app, today):
     mentor = make_mentor(app)
     make_user(app, username="lena")
     with app.app_context():
@@ -93,7 +93,7 @@ def test_a_request_is_accepted_and_takes_a_place(app):
         db.session.commit()
         profile = db.session.get(MentorProfile, mentor)
         assert profile.active_count == 1 == services.active_families(profile)
-        assert services.suggest_mentors(TURKISH_FAMILY, TODAY) == []
+        assert services.suggest_mentors(TURKISH_FAMILY, today) == []
 
 
 def test_requests_to_a_mentor_who_does_not_speak_the_language_are_refused(app):
@@ -177,7 +177,7 @@ def test_two_requests_accepted_at_the_same_moment_never_exceed_capacity(app):
         assert db.session.get(MentorProfile, mentor).active_count == 1
 
 
-def test_the_batch_proposal_and_assignment_respect_capacity(app):
+def test_the_batch_proposal_and_assignment_respect_capacity(app, today):
     mentor = make_mentor(app, capacity=1)
     waiting = []
     for name in ("lena", "ali"):
@@ -190,7 +190,7 @@ def test_the_batch_proposal_and_assignment_respect_capacity(app):
             )
             db.session.commit()
     with app.app_context():
-        proposal = services.propose_batch(services.waiting_requests(), services.available_offers(TODAY))
+        proposal = services.propose_batch(services.waiting_requests(), services.available_offers(today))
         assert len(proposal) == 1 and next(iter(proposal.values())).mentor_id == mentor
         first, second = waiting
         services.assign(first, mentor)

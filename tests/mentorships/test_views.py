@@ -1,9 +1,10 @@
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import time_machine
 from sqlalchemy import select
 
+from mentoring import clock
 from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.mentorships.models import MatchStatus, MentoringMatch, MentorProfile, MentorStatus
@@ -27,7 +28,7 @@ def vet(app, **changes):
     office = log_in(app, "office")
     with app.app_context():
         profile_id = db.session.scalars(select(MentorProfile)).one().id
-    today = date.today()
+    today = clock.today()
     data = {
         "training_on": (today - timedelta(days=10)).isoformat(),
         "certificate_seen_on": (today - timedelta(days=100)).isoformat(),

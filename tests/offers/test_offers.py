@@ -3,12 +3,13 @@ CSV import (all or nothing, with line numbers) and export, the API, who may chan
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from mentoring import clock
 from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.offers import services
@@ -16,7 +17,6 @@ from mentoring.offers.models import Offer
 from tests.conftest import log_in, submit
 from tests.factories import make_user
 
-TODAY = date.today()
 HEADER = "title_de,description_de,provider,kind,age_groups,districts,cost,languages,valid_from,valid_until,title_bg,description_bg\n"
 GOOD_ROW = "Krabbelgruppe,Spielen und Austausch,Familienzentrum Ost,group,1-3;0-1,ost,free,de;tr,{start},,Група за пълзене,Игра и разговори\n"
 
@@ -45,7 +45,7 @@ def add(client, **changes):
         "kind": "drop-in",
         "age_groups": ["0-1"],
         "cost": "free",
-        "valid_from": TODAY.isoformat(),
+        "valid_from": clock.today().isoformat(),
     } | changes
     return submit(client, "/coordinator/offers/new", data)
 
@@ -81,20 +81,20 @@ def test_search_finds_words_in_any_language_and_by_topic(app, office):
     assert "Schuldnerberatung" not in nothing
 
 
-def test_expired_offers_disappear_and_the_gap_grid_shows_it(app, office):
-    add(office, districts=["ost"], age_groups=["1-3"], valid_until=(TODAY + timedelta(days=2)).isoformat())
+def test_expired_offers_disappear_and_the_gap_grid_shows_it(app, office, today):
+    add(office, districts=["ost"], age_groups=["1-3"], valid_until=(today + timedelta(days=2)).isoformat())
     grid = office.get("/coordinator/offers/gaps")
     assert grid.status_code == 200
     with app.app_context():
-        assert services.gaps(TODAY, ["ost"])[("ost", "1-3")] == 1
-        assert services.gaps(TODAY + timedelta(days=3), ["ost"])[("ost", "1-3")] == 0
+        assert services.gaps(today, ["ost"])[("ost", "1-3")] == 1
+        assert services.gaps(today + timedelta(days=3), ["ost"])[("ost", "1-3")] == 0
     with time_machine.travel(utcnow() + timedelta(days=3), tick=False):
         assert "Elterncafé" not in app.test_client().get("/offers?district=ost&age_group=1-3").text
 
 
-def test_the_offer_form_checks_what_a_family_relies_on(app, office):
+def test_the_offer_form_checks_what_a_family_relies_on(app, office, today):
     response = add(
-        office, title_de="", age_groups=[], valid_until=(TODAY - timedelta(days=1)).isoformat(), kind="spa"
+        office, title_de="", age_groups=[], valid_until=(today - timedelta(days=1)).isoformat(), kind="spa"
     )
     assert response.status_code == 422
     for anchor in ("#title_de", "#age_groups", "#kind"):
@@ -102,8 +102,8 @@ def test_the_offer_form_checks_what_a_family_relies_on(app, office):
     assert count(app) == 0
 
 
-def test_csv_import_with_one_bad_row_names_the_line_and_imports_nothing(app, office):
-    start = TODAY.isoformat()
+def test_csv_import_with_one_bad_row_names_the_line_and_imports_nothing(app, office, today):
+    start = today.isoformat()
     bad = f"Kurs,Text,Anbieter,course,13-15,ost,free,de,{start},,,\n"
     response = upload(office, HEADER + GOOD_ROW.format(start=start) + bad + GOOD_ROW.format(start=start))
     assert response.status_code == 422

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 from tests.conftest import log_in
 from tests.factories import make_user
@@ -69,10 +69,9 @@ DASHBOARD_STATEMENTS = {"sqlite": 11, "postgresql": 11}
 
 
 def test_the_dashboard_runs_the_same_few_statements_for_twice_the_districts(
-    app, backend, municipality_data, count_queries
+    app, backend, municipality_data, count_queries, today
 ):
     client = coordinator(app)
-    today = date.today()
     url = f"/coordinator/dashboard?date_from={today - timedelta(days=30)}&date_to={today}&by=district"
     recent_activity(app, range(3))  # three families in three districts
     client.get(url)
