@@ -12,8 +12,7 @@ from mentoring.clock import utcnow
 from mentoring.consultations.models import Booking, BookingStatus
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage
-from tests.conftest import OBERHAUSEN, night_params, submit
-from tests.consultations.test_expert import login
+from tests.conftest import OBERHAUSEN, log_in, night_params, submit
 from tests.consultations.test_waitlist import full_slot, held, join
 from tests.factories import book_in_db, make_expert, make_slot
 
@@ -44,7 +43,7 @@ def test_the_expert_agenda_files_an_appointment_at_00_30_under_its_local_day(
         app, make_expert(app, username="sabine"), starts_in=starts_at - utcnow(), min_notice_hours=2
     )
     book_in_db(app, slot, name="Ayla")
-    login(client, "sabine")
+    log_in(client, "sabine")
     agenda = client.get(f"/expert/agenda?day={day.isoformat()}&lang=de").text
     assert "Ayla" in agenda and "00:30–01:00" in agenda
     assert "Ayla" not in client.get(f"/expert/agenda?day={day - timedelta(days=1)}&lang=de").text

@@ -8,21 +8,22 @@ from sqlalchemy import select
 
 from mentoring.extensions import db
 from mentoring.mentorships.models import MentorContact, MentoringMatch
-from tests.conftest import night_params, submit
-from tests.mentorships.test_relationship_views import make_mentor_for, two_mentorings
-from tests.mentorships.test_views import NEED, login, set_up
+from tests.conftest import log_in, night_params, submit
+from tests.factories import activate_mentor, mentoring_cast
+from tests.mentorships.test_relationship_views import two_mentorings
+from tests.mentorships.test_views import NEED
 
 pytestmark = pytest.mark.clock
 
 
 @pytest.mark.parametrize(
     "pinned_clock",
-    night_params("mentorships/relationship.py:89 refuses contacts dated after utcnow().date()"),
+    night_params(),
     indirect=True,
 )
 def test_a_mentor_logs_a_contact_dated_today_at_any_hour_but_not_one_dated_tomorrow(app, pinned_clock, today):
     mine, _theirs = two_mentorings(app)
-    mentor = login(app, "ayse")
+    mentor = log_in(app, "ayse")
     assert f'value="{today.isoformat()}"' in mentor.get(f"/mentor/families/{mine}").text  # today suggested
     call = {
         "mode": "phone",
@@ -43,15 +44,15 @@ def test_a_mentor_logs_a_contact_dated_today_at_any_hour_but_not_one_dated_tomor
 
 @pytest.mark.parametrize(
     "pinned_clock",
-    night_params("mentorships/services.py:191 request_mentor checks away_mentor_ids(utcnow().date())"),
+    night_params(),
     indirect=True,
 )
 def test_a_mentor_away_from_today_is_neither_suggested_nor_asked_at_any_hour(app, pinned_clock, today):
-    set_up(app)
-    ayse = make_mentor_for(app, "ayse")
-    family = login(app, "lena")
+    mentoring_cast(app)
+    ayse = activate_mentor(app, "ayse")
+    family = log_in(app, "lena")
     assert "ayse" in family.get(NEED).text  # the page the family opened last night
-    mentor = login(app, "ayse")
+    mentor = log_in(app, "ayse")
     away = {"first_day": today.isoformat(), "last_day": today.isoformat()}
     assert submit(mentor, "/mentor/away", away).status_code == 303  # a last day of today is not in the past
     assert (
