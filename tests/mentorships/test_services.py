@@ -30,7 +30,7 @@ def coordinator(app):
 def test_activation_needs_training_a_current_certificate_and_no_relevant_entry(
     app, training_days_ago, certificate_days_ago, has_relevant_entry, code, today
 ):
-    vetting = services.Vetting(
+    vetting = mentor_vetting.Vetting(
         None if training_days_ago is None else today - timedelta(days=training_days_ago),
         None if certificate_days_ago is None else today - timedelta(days=certificate_days_ago),
         has_relevant_entry,
