@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 from email import message_from_bytes, policy
 
+import pytest
 import time_machine
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
@@ -46,6 +47,7 @@ def booked(app, **contact):
     return slot, booking_id
 
 
+@pytest.mark.clock
 def test_ill_be_there_is_saved_and_shown_to_the_expert(app, client):
     slot, booking_id = booked(app)
     links = reminder_links(app, booking_id)

@@ -81,6 +81,7 @@ def test_search_finds_words_in_any_language_and_by_topic(app, office):
     assert "Schuldnerberatung" not in nothing
 
 
+@pytest.mark.clock
 def test_expired_offers_disappear_and_the_gap_grid_shows_it(app, office, today):
     add(office, districts=["ost"], age_groups=["1-3"], valid_until=(today + timedelta(days=2)).isoformat())
     grid = office.get("/coordinator/offers/gaps")
