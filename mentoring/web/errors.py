@@ -1,12 +1,19 @@
 """Friendly error pages in the user's language; JSON for the API."""
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import (
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    PendingRollbackError,
+    SQLAlchemyError,
+)
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from mentoring.extensions import db
+from mentoring.extensions import db, login_manager
 
 
 def error_texts(code: int) -> tuple[str, str]:
@@ -67,32 +74,109 @@ def handle_csrf_error(error: CSRFError):
     )
 
 
-def handle_server_error(error: Exception):
-    db.session.rollback()
+def database_unavailable(error: BaseException | None) -> bool:
+    """Is this (or what it was raised while handling) a lost or refused database connection?
+
+    Not only OperationalError and InterfaceError: any DBAPI error SQLAlchemy recognised as a
+    disconnect, and the PendingRollbackError of a session whose connection died mid-transaction
+    ("Can't reconnect until invalid transaction is rolled back"). The chain is followed because an
+    error raised after the view (a teardown, an error handler) arrives wrapped or as the context of
+    another error.
+    """
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OperationalError | InterfaceError):
+            return True
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, PendingRollbackError) and "reconnect" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def open_connection() -> Connection | None:
+    """The connection the request's session holds a transaction on, if any (without opening one)."""
+    if not db.session.registry.has():
+        return None
+    session = db.session()  # the Session itself: scoped_session proxies neither call below
+    if not session.in_transaction():
+        return None
+    try:
+        return session.connection()
+    except SQLAlchemyError:  # e.g. a commit failed half-way ("prepared" state): leave it to rollback
+        return None
+
+
+def discard_session(connection: Connection | None) -> None:
+    """Throw the request's session and its connection away without talking to the database.
+
+    Used when a rollback failed: the connection is dead, or in a state nobody knows, and must not
+    go back to the pool (a live one would keep its transaction and its locks). Invalidating closes
+    it; the server rolls back whatever it never saw committed.
+    """
+    for discard in (
+        connection.invalidate if connection is not None else None,
+        db.session().invalidate,  # the Session itself: scoped_session does not proxy invalidate()
+    ):
+        if discard is None:
+            continue
+        try:
+            discard()
+        except Exception:  # cleanup of a connection already lost: it must never fail the answer
+            current_app.logger.warning("could not discard the database connection", exc_info=True)
+    db.session.registry.clear()  # the next use in this request opens a fresh session
+
+
+def end_transaction() -> None:
+    """Roll back before answering an error; a connection that cannot roll back is discarded."""
+    connection = open_connection()
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        discard_session(connection)
+
+
+def handle_server_error(error: InternalServerError):
+    # Flask sends every error nobody else handled here, wrapped: an error raised after the view
+    # (after_request, the session cookie, the rate limiter's headers) or inside another error
+    # handler. A lost database connection among them is the outage's 503, not a bug's 500.
+    if database_unavailable(error.original_exception):
+        return handle_database_unavailable(error.original_exception)
+    end_transaction()
     return render_error(500)
 
 
-def handle_database_unavailable(error: Exception):
+def handle_database_unavailable(error: BaseException | None):
     """The database is down or restarting: a clean 503 the browser or the API client can retry.
 
     The pool drops the broken connections (pre-ping), so the app recovers by itself once it is back.
     """
-    try:
-        db.session.rollback()
-    except SQLAlchemyError:
-        db.session().invalidate()
+    current_app.logger.warning("database unavailable on %s %s: %r", request.method, request.path, error)
+    end_transaction()
+    # The page must not need the database: the signed-in user (loaded lazily by the language
+    # choice and the layout, expired by the rollback) would query it again, fail, and turn this
+    # answer into a bare 500. Answer as to a visitor; the next page knows them again.
+    g._login_user = login_manager.anonymous_user()
     body, code = render_error(503)
     return body, code, {"Retry-After": "30"}
 
 
 def close_session_safely(_error: BaseException | None) -> None:
     """End the request's session even when its connection died (a database restart): a broken
-    connection is thrown away instead of rolled back, so the request still gets its answer."""
+    connection is thrown away instead of rolled back, so the request still gets its answer.
+
+    This runs after the answer is made, where an exception can only replace it with the server's
+    bare 500 (or hide a confirmed booking behind one), so nothing raised here may escape.
+    """
+    connection = open_connection()
     try:
         db.session.remove()
-    except SQLAlchemyError:
-        db.session().invalidate()
-        db.session.remove()
+    except Exception as error:  # anything: see above
+        if not database_unavailable(error):
+            current_app.logger.exception("closing the session failed")
+        discard_session(connection)
 
 
 def register_error_pages(app: Flask) -> None:
