@@ -139,9 +139,17 @@ def forget_booking(booking: Booking, now: datetime) -> None:
 def forget_parent(user: User, now: datetime) -> None:
     """A parent deletes their account: mentorings end, bookings are anonymised, the account emptied.
 
-    The survey consent goes first, so ending a mentoring invites nobody; the mentor is told.
+    The account is emptied first: the messages that ending a mentoring queues (the mentor is told)
+    then carry no name or address of the parent, and no survey invitation is made for them.
     """
+    user.username = f"deleted-{secrets.token_hex(6)}"
+    user.display_name = ""
+    user.email = None
+    user.phone = None
+    user.password_hash = secrets.token_hex(32)  # no password matches a random non-hash
+    user.is_active_account = False
     user.survey_consent = False
+    user.session_version += 1  # every open session ends
     for match in db.session.scalars(select(MentoringMatch).where(MentoringMatch.parent_id == user.id)).all():
         if match.status == MatchStatus.ACTIVE:
             relationship.end_match(match.id, "other", EndedBy.PARENT, now)
@@ -153,14 +161,6 @@ def forget_parent(user: User, now: datetime) -> None:
         db.session.execute(update(MentorContact).where(MentorContact.match_id == match.id).values(note=""))
     for booking in db.session.scalars(select(Booking).where(Booking.user_id == user.id)).all():
         forget_booking(booking, now)
-    user.username = f"deleted-{secrets.token_hex(6)}"
-    user.display_name = ""
-    user.email = None
-    user.phone = None
-    user.password_hash = secrets.token_hex(32)  # no password matches a random non-hash
-    user.is_active_account = False
-    user.survey_consent = False
-    user.session_version += 1  # every open session ends
     db.session.flush()
 
 

@@ -14,6 +14,7 @@ from mentoring.consultations.models import Booking, BookingStatus, Slot, Waitlis
 from mentoring.extensions import db
 from mentoring.mentorships.models import MatchStatus, MentorContact, MentoringMatch, MentorProfile
 from mentoring.notifications.models import OutboxMessage, OutboxStatus
+from mentoring.surveys.models import SurveyInvitation
 from tests.conftest import log_in, submit
 from tests.factories import (
     DEMO_PASSWORD,
@@ -89,6 +90,33 @@ def test_deleting_the_account_keeps_only_anonymous_numbers(app):
         assert db.session.get(MentorProfile, mentor).active_count == 0
         assert db.session.scalars(select(MentorContact)).one().note == ""
         assert db.session.scalar(select(func.count()).select_from(Booking)) == 1  # counted, not deleted
+
+
+def test_after_deleting_the_account_no_queued_message_or_survey_link_still_names_the_parent(app):
+    """The attack: read every outbox row and survey invitation written by the deletion itself."""
+    _mentor, match_id, _slot, _booking_id, _token = parent_with_everything(app)
+    with app.app_context():
+        lena = accounts.find_user_by_username("lena")
+        lena.display_name, lena.survey_consent = "Lena Kowalski", True
+        accounts.find_user_by_username("ayse").email = "ayse@example.org"
+        accounts.find_user_by_username("sabine").email = "sabine@example.org"
+        before = set(db.session.scalars(select(OutboxMessage.id)))
+        db.session.commit()
+    client = log_in(app, "lena")
+    done = submit(
+        client, "/account/delete", {"password": DEMO_PASSWORD, "understood": "y"}, page="/account/data"
+    )
+    assert done.status_code == 303
+    with app.app_context():
+        written = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.not_in(before))).all()
+        assert written  # the mentor and the expert are told that the family left
+        for message in written:
+            text = f"{message.recipient} {message.subject} {message.body_text} {message.body_html or ''}"
+            assert "Lena" not in text and "lena" not in text and "1234567" not in text, text
+        invited = db.session.scalars(
+            select(SurveyInvitation).where(SurveyInvitation.source_key.like(f"match:{match_id}:%"))
+        ).all()
+        assert invited == []  # an account being deleted is never asked for the survey
 
 
 def test_without_an_account_the_booking_link_downloads_and_deletes(app):
