@@ -6,35 +6,20 @@ from datetime import timedelta
 
 import pytest
 
-from mentoring import clock
 from mentoring.extensions import db
-from mentoring.offers.models import Cost, Offer, OfferKind
+from mentoring.offers.models import Offer
 from tests.browser.conftest import assert_accessible, log_in, screenshots
-from tests.factories import make_user
+from tests.factories import make_offer, make_user
 
 pytestmark = pytest.mark.browser
 
 
-def offer(**fields) -> Offer:
-    values = {
-        "titles": {"de": "Krabbelgruppe", "bg": "Група за пълзене"},
-        "descriptions": {"de": "Spielen, singen, Eltern treffen."},
-        "provider": "Familienzentrum Osterfeld",
-        "kind": OfferKind.GROUP,
-        "age_groups": ["1-3"],
-        "districts": ["osterfeld"],
-        "cost": Cost.FREE,
-        "languages": ["de", "bg"],
-        "valid_from": clock.today() - timedelta(days=10),
-        "search_text": "krabbelgruppe",
-    } | fields
-    return Offer(**values)
+BULGARIAN = {"titles": {"de": "Krabbelgruppe", "bg": "Група за пълзене"}, "languages": ["de", "bg"]}
 
 
 def test_a_parent_in_bulgarian_finds_an_offer_and_prints_the_sheet(page, app, backend, municipality_data):
-    with app.app_context():
-        db.session.add_all([offer(), offer(titles={"de": "Schülerhilfe"}, age_groups=["10-14"])])
-        db.session.commit()
+    make_offer(app, "Krabbelgruppe", **BULGARIAN)
+    make_offer(app, "Schülerhilfe", age_groups=["10-14"])
     page.goto("/?lang=bg")
     page.locator("nav a[href='/offers']").click()
     assert_accessible(page)
@@ -58,9 +43,7 @@ def test_a_parent_in_bulgarian_finds_an_offer_and_prints_the_sheet(page, app, ba
 def test_a_coordinator_imports_a_csv_with_a_bad_row_and_sees_a_gap_after_expiry(
     page, app, backend, municipality_data, today
 ):
-    with app.app_context():
-        db.session.add(offer(districts=["sterkrade-nord"], age_groups=["14-18"], valid_until=today))
-        db.session.commit()
+    make_offer(app, "Krabbelgruppe", districts=["sterkrade-nord"], age_groups=["14-18"], valid_until=today)
     make_user(app, role="coordinator", username="office")
     log_in(page, "office")
     page.goto("/coordinator/offers/import?lang=en")
