@@ -42,6 +42,9 @@ class OutboxMessage(Model):
     status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus, 10), default=OutboxStatus.PENDING)
     # Lets the cause withdraw a scheduled message (a reminder) without the outbox knowing it.
     cancel_key: Mapped[str | None] = mapped_column(String(80))
+    # A link made only when the message is sent ("survey:12"), so no table ever holds it; the
+    # body holds LINK_PLACEHOLDER where it goes (see notifications.services.register_link_maker).
+    late_link: Mapped[str | None] = mapped_column(String(80))
     send_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
