@@ -106,6 +106,15 @@ class Config:
     SURVEY_LINK_DAYS = env_int("SURVEY_LINK_DAYS", 30)
     SURVEY_REMINDER_DAYS = env_int("SURVEY_REMINDER_DAYS", 7)
     SURVEY_RATE_LIMIT = os.environ.get("SURVEY_RATE_LIMIT", "20 per hour")
+    # An expert may send a parent the survey again (to the parent's own phone or e-mail).
+    SURVEY_RESEND_RATE_LIMIT = os.environ.get("SURVEY_RESEND_RATE_LIMIT", "10 per hour")
+    # Anonymity of the answers (never below 5): an answer waits in the pool with a context shared
+    # by at least SURVEY_GROUP_SIZE open invitations; answers are released in batches of at least
+    # SURVEY_BATCH_SIZE, each stored context shared by at least SURVEY_GROUP_SIZE responses,
+    # merging the context fields in this order until it is.
+    SURVEY_GROUP_SIZE = max(env_int("SURVEY_GROUP_SIZE", 5), 5)
+    SURVEY_BATCH_SIZE = max(env_int("SURVEY_BATCH_SIZE", 5), 5)
+    SURVEY_GENERALISATION = env_list("SURVEY_GENERALISATION", "age_group,district,locale,service")
     # Dashboard cells counting fewer people than this show as "<5" (never below 5).
     SUPPRESSION_THRESHOLD = max(env_int("SUPPRESSION_THRESHOLD", 5), 5)
 

@@ -39,6 +39,7 @@ AUDIT_ACTIONS = {
     "family_assigned": _l("Assigned a family"),
     "mentorings_viewed": _l("Opened the mentorings"),
     "interpreters_viewed": _l("Opened the interpreter requests"),
+    "survey_resent": _l("Sent a parent the survey again"),
 }
 
 

@@ -35,7 +35,7 @@ from mentoring.consultations import messages as booking_messages
 from mentoring.consultations import seats
 from mentoring.extensions import db
 from mentoring.ratelimits import app_limiter
-from tests.factories import DEMO_PASSWORD, book_in_db, load_municipality, make_expert, make_slot, make_user
+from tests.factories import DEMO_PASSWORD, book_in_db, load_municipality, make_expert, make_slot, make_user, survey_token
 
 REQUIRE_SERVICES = os.environ.get("MENTORING_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -599,9 +599,14 @@ def survey_world(app: Flask) -> dict:
         recipient = surveys.Recipient("de", "ayla@example.org", None, "ost", "1-3")
         invitation = surveys.invite("booking:world", surveys.CONSULTATION, recipient)
         answered = surveys.invite("booking:answered", surveys.CONSULTATION, recipient)
-        surveys.submit(surveys.token_for(answered.source_key), {"satisfaction": 4}, "", clock.today())
+        assert invitation is not None and answered is not None
         db.session.commit()
-        return {"survey": surveys.token_for(invitation.source_key)}
+        ids = invitation.id, answered.id
+    token, answered_token = (survey_token(app, n) for n in ids)
+    with app.app_context():
+        surveys.submit(answered_token, {"satisfaction": 4}, "")
+        db.session.commit()
+    return {"survey": token}
 
 
 def mentoring_world(app: Flask) -> dict:

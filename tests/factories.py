@@ -399,3 +399,31 @@ def gaps_row(html: str, district: str) -> list[int]:
     row = re.search(rf'<th scope="row">{re.escape(district)}</th>(.*?)</tr>', html, re.S)
     assert row, f"no row for {district}"
     return [int(count) for count in re.findall(r"<td[^>]*>(?:<strong>)?(\d+)", row.group(1))]
+
+
+def survey_invitations(app: Flask, count: int, district: str = "ost", locale: str = "de", **fields) -> list[int]:  # type: ignore[no-untyped-def]
+    """`count` consultation invitations as an attended booking makes them; returns their ids."""
+    from mentoring.surveys import services as surveys
+
+    with app.app_context():
+        ids = []
+        for n in range(count):
+            recipient = surveys.Recipient(
+                locale, f"parent{n}-{district}-{locale}@example.org", None, district, fields.get("age_group", "1-3")
+            )
+            invitation = surveys.invite(f"booking:{district}:{locale}:{n}:{fields}", surveys.CONSULTATION, recipient)
+            assert invitation is not None
+            ids.append(invitation.id)
+        db.session.commit()
+        return ids
+
+
+def survey_token(app: Flask, invitation_id: int) -> str:
+    """A link to the invitation as the outbox makes it when the message is sent; returns its token."""
+    from mentoring.surveys import services as surveys
+
+    with app.app_context():
+        link = surveys.make_link(str(invitation_id))
+        db.session.commit()
+        assert link is not None
+        return link.split("/survey/")[1].split("?")[0]

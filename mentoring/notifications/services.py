@@ -1,5 +1,6 @@
 """Write messages to the outbox, rendered in the recipient's language, and deliver them."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import render_template
@@ -12,12 +13,26 @@ from mentoring.notifications.backends import DeliveryError, backend_for
 from mentoring.notifications.models import Channel, OutboxMessage, OutboxStatus
 
 
+# Where a message's link goes when the link is made only at sending time (late_link).
+LINK_PLACEHOLDER = "[[link-made-when-sent]]"
+LinkMaker = Callable[[str], str | None]
+LINK_MAKERS: dict[str, LinkMaker] = {}
+
+
+def register_link_maker(kind: str, maker: LinkMaker) -> None:
+    """`maker(argument)` makes the link of a message queued with late_link="<kind>:<argument>",
+    just before it is sent, or returns None to withdraw the message. The outbox then never holds a
+    link that opens anything: the body keeps LINK_PLACEHOLDER and only the sent copy has the link."""
+    LINK_MAKERS[kind] = maker
+
+
 def queue_email(
     recipient: str,
     template: str,
     locale: str,
     send_after: datetime | None = None,
     cancel_key: str | None = None,
+    late_link: str | None = None,
     **context: object,
 ) -> OutboxMessage:
     """Render `emails/<template>.{subject.txt,txt,html}` in the recipient's locale into the outbox.
@@ -39,6 +54,7 @@ def queue_email(
         locale,
         send_after,
         cancel_key,
+        late_link,
     )
 
 
@@ -48,23 +64,32 @@ def queue_sms(
     locale: str,
     send_after: datetime | None = None,
     cancel_key: str | None = None,
+    late_link: str | None = None,
     **context: object,
 ) -> OutboxMessage:
     """Render `sms/<template>.txt` in the recipient's locale into the outbox (caller commits)."""
     with force_locale(locale):
         text = " ".join(render_template(f"sms/{template}.txt", **context).split())
     return add_to_outbox(
-        OutboxMessage(channel=Channel.SMS, body_text=text), recipient, locale, send_after, cancel_key
+        OutboxMessage(channel=Channel.SMS, body_text=text), recipient, locale, send_after, cancel_key, late_link
     )
 
 
 def add_to_outbox(
-    message: OutboxMessage, recipient: str, locale: str, send_after: datetime | None, cancel_key: str | None
+    message: OutboxMessage,
+    recipient: str,
+    locale: str,
+    send_after: datetime | None,
+    cancel_key: str | None,
+    late_link: str | None = None,
 ) -> OutboxMessage:
+    if late_link is not None and late_link.partition(":")[0] not in LINK_MAKERS:
+        raise ValueError(f"no link maker for {late_link}")
     message.recipient = recipient
     message.locale = locale
     message.send_after = send_after or utcnow()
     message.cancel_key = cancel_key
+    message.late_link = late_link
     db.session.add(message)
     db.session.flush()
     return message
@@ -77,13 +102,14 @@ def queue_message(
     locale: str,
     send_after: datetime | None = None,
     cancel_key: str | None = None,
+    late_link: str | None = None,
     **context: object,
 ) -> OutboxMessage:
     """E-mail when there is an address, otherwise SMS: families without e-mail still hear from us."""
     if email:
-        return queue_email(email, template, locale, send_after, cancel_key, **context)
+        return queue_email(email, template, locale, send_after, cancel_key, late_link, **context)
     if phone:
-        return queue_sms(phone, template, locale, send_after, cancel_key, **context)
+        return queue_sms(phone, template, locale, send_after, cancel_key, late_link, **context)
     raise ValueError("no e-mail and no phone to send to")
 
 
@@ -138,6 +164,27 @@ def claim_due_message(now: datetime) -> OutboxMessage | None:
     return message
 
 
+def with_late_link(message: OutboxMessage) -> OutboxMessage | None:
+    """The message as it is sent: with its late link made now (in a copy that is never stored),
+    or None when the link's maker withdrew it."""
+    if not message.late_link:
+        return message
+    kind, _, argument = message.late_link.partition(":")
+    link = LINK_MAKERS[kind](argument)
+    if link is None:
+        return None
+    return OutboxMessage(
+        id=message.id,
+        channel=message.channel,
+        recipient=message.recipient,
+        locale=message.locale,
+        subject=message.subject,
+        sender=message.sender,
+        body_text=message.body_text.replace(LINK_PLACEHOLDER, link),
+        body_html=message.body_html.replace(LINK_PLACEHOLDER, link) if message.body_html else None,
+    )
+
+
 def deliver_due_messages(max_attempts: int, limit: int = 500) -> tuple[int, int]:
     """Send what is due, one committed transaction per message; returns (sent, failed attempts).
 
@@ -154,8 +201,13 @@ def deliver_due_messages(max_attempts: int, limit: int = 500) -> tuple[int, int]
         if message is None:
             db.session.rollback()
             break
+        outgoing = with_late_link(message)
+        if outgoing is None:
+            message.status = OutboxStatus.CANCELLED
+            db.session.commit()
+            continue
         try:
-            backend_for(message.channel).send(message)
+            backend_for(message.channel).send(outgoing)
         except DeliveryError as error:
             failed += 1
             message.last_error = str(error)[:500]

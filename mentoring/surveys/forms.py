@@ -54,6 +54,10 @@ def survey_form() -> SurveyForm:
     return form
 
 
+class ResendForm(BaseForm):
+    """The expert's one button: send the survey again to the parent's own phone or e-mail."""
+
+
 DIMENSION_LABELS = [
     ("month", _l("Month")),
     ("district", _l("District")),

@@ -62,6 +62,7 @@ class SurveyInvitation(Model):
     phone: Mapped[str | None] = mapped_column(String(32))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expired: Mapped[bool] = mapped_column(default=False)  # contact and context forgotten
+    resent: Mapped[bool] = mapped_column(default=False)  # the expert sent it once more
 
 
 class SurveyLink(Model):

@@ -1,30 +1,45 @@
-"""Survey invitations and anonymous answers.
+"""Survey invitations and anonymous answers (see the threat model in `mentoring.surveys.models`).
 
 Invitations go out when an expert marks a consultation attended, and for a mentoring after three
-months and at its end, only to parents who agreed to be asked. The link token is derived with an
-HMAC from the app's secret and the invitation's source, so an expert can show the same link as a QR
-code; the database keeps only its SHA-256, so a copy of the database alone opens no survey.
+months and at its end, only to parents who agreed to be asked. Every link is random and made when
+its message is sent (`make_link`), so no table holds one; the database keeps its SHA-256 only.
+An answer is checked against the link, recorded as spent under a second hash, and put into the
+pool with a context that at least `SURVEY_GROUP_SIZE` open invitations share. Nothing else
+changes when a parent answers: no invitation row, no reminder, no message.
 """
 
 import hashlib
 import hmac
+import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TypedDict
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
-from mentoring.clock import utcnow
+from mentoring.clock import local_date, today, utcnow
 from mentoring.consultations.models import Booking
-from mentoring.extensions import db
+from mentoring.extensions import db, rows_changed
 from mentoring.links import public_url
 from mentoring.mentorships.models import MentoringMatch
-from mentoring.notifications.services import cancel_pending, queue_message
-from mentoring.surveys.models import SCALE, SurveyInvitation, SurveyResponse
+from mentoring.notifications.services import LINK_PLACEHOLDER, queue_message
+from mentoring.surveys.kanon import ALL, FIELDS, Context, generalise
+from mentoring.surveys.models import (
+    SCALE,
+    InvitationCount,
+    PooledAnswer,
+    SpentLink,
+    SurveyInvitation,
+    SurveyLink,
+)
+from mentoring.surveys.periods import period_of
 from mentoring.surveys.questionnaire import COMMENT_MAX, QUESTION_KEYS, VERSION
 
 CONSULTATION, MENTORING = "consultation", "mentoring"
+LINK_KIND = "survey"
 
 
 class MessageContext(TypedDict):
@@ -55,21 +70,64 @@ class Recipient:
     age_group: str | None = None
 
 
-def token_for(source_key: str) -> str:
-    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), f"survey:{source_key}".encode(), "sha256")
-    return digest.hexdigest()[:32]
+def group_size() -> int:
+    return max(current_app.config["SURVEY_GROUP_SIZE"], 5)
+
+
+def generalisation_steps() -> Sequence[str]:
+    return current_app.config["SURVEY_GENERALISATION"]
+
+
+def source_hash(source_key: str) -> str:
+    """What an invitation was sent for, keyed, so one source is asked once (it opens nothing)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"survey-source:{source_key}".encode(), "sha256").hexdigest()
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def survey_url(invitation: SurveyInvitation) -> str:
-    return public_url("surveys.answer", token=token_for(invitation.source_key), lang=invitation.locale)
+def spent_hash(token: str) -> str:
+    """The used mark: a different hash of the link, so it joins to no SurveyLink row."""
+    return hashlib.sha256(f"spent:{token}".encode()).hexdigest()
 
 
-def reminder_key(invitation: SurveyInvitation) -> str:
-    return f"survey:{invitation.id}:reminder"
+def count_invitation(invitation: SurveyInvitation) -> None:
+    """One more invitation in its quarter and context (the response rate's denominator)."""
+    key = {
+        "period": invitation.period,
+        "service": invitation.service or ALL,
+        "locale": invitation.locale,
+        "district": invitation.district or "",
+        "age_group": invitation.age_group or "",
+    }
+    match = [getattr(InvitationCount, name) == value for name, value in key.items()]
+    bump = update(InvitationCount).where(*match).values(sent=InvitationCount.sent + 1)
+    if rows_changed(bump):
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(InvitationCount(**key, sent=1))
+    except IntegrityError:  # another invitation of the same cell was counted first
+        rows_changed(bump)
+
+
+def queue_survey_message(
+    invitation: SurveyInvitation, template: str, send_after: datetime | None = None
+) -> None:
+    context = MessageContext(
+        link=LINK_PLACEHOLDER, service=invitation.service or "", expires_at=invitation.expires_at
+    )
+    queue_message(
+        invitation.email,
+        invitation.phone,
+        template,
+        invitation.locale,
+        send_after=send_after,
+        late_link=f"{LINK_KIND}:{invitation.id}",
+        **context,
+    )
 
 
 def invite(
@@ -81,84 +139,132 @@ def invite(
     """
     if not (recipient.email or recipient.phone):
         return None
-    if db.session.scalar(select(SurveyInvitation.id).where(SurveyInvitation.source_key == source_key)):
+    hashed = source_hash(source_key)
+    if db.session.scalar(select(SurveyInvitation.id).where(SurveyInvitation.source_hash == hashed)):
         return None
     now = now or utcnow()
     invitation = SurveyInvitation(
-        token_hash=hash_token(token_for(source_key)),
-        source_key=source_key,
+        source_hash=hashed,
+        period=period_of(local_date(now)),
         service=service,
         locale=recipient.locale,
         district=recipient.district,
         age_group=recipient.age_group,
         email=recipient.email,
         phone=recipient.phone,
-        created_at=now,
         expires_at=now + timedelta(days=current_app.config["SURVEY_LINK_DAYS"]),
     )
     db.session.add(invitation)
     db.session.flush()
-    context = MessageContext(link=survey_url(invitation), service=service, expires_at=invitation.expires_at)
-    queue_message(recipient.email, recipient.phone, "surveys/invitation", recipient.locale, **context)
-    queue_message(
-        recipient.email,
-        recipient.phone,
-        "surveys/reminder",
-        recipient.locale,
-        send_after=now + timedelta(days=current_app.config["SURVEY_REMINDER_DAYS"]),
-        cancel_key=reminder_key(invitation),
-        **context,
-    )
+    count_invitation(invitation)
+    queue_survey_message(invitation, "surveys/invitation")
+    # The reminder goes to everyone asked: withdrawing it when a parent answers would tell when.
+    reminder_at = now + timedelta(days=current_app.config["SURVEY_REMINDER_DAYS"])
+    queue_survey_message(invitation, "surveys/reminder", send_after=reminder_at)
     return invitation
 
 
-def unused_invitation_for(source_key: str) -> SurveyInvitation | None:
-    """The invitation of a booking or mentoring moment, while it has not been answered."""
-    invitation = db.session.scalars(
-        select(SurveyInvitation).where(SurveyInvitation.source_key == source_key)
-    ).first()
-    return invitation if invitation is not None and not invitation.is_used else None
+def make_link(argument: str) -> str | None:
+    """The outbox's link maker: a fresh random link to an open invitation, None once it expired."""
+    invitation = db.session.get(SurveyInvitation, int(argument)) if argument.isdigit() else None
+    if invitation is None or invitation.expired or invitation.expires_at <= utcnow():
+        return None
+    token = secrets.token_urlsafe(24)
+    db.session.add(SurveyLink(token_hash=hash_token(token), invitation_id=invitation.id))
+    db.session.flush()
+    return public_url("surveys.answer", token=token, lang=invitation.locale)
 
 
 def open_invitation(token: str, now: datetime | None = None) -> SurveyInvitation:
-    """The invitation behind a link, or SurveyError('unknown' | 'used' | 'expired')."""
+    """The invitation behind a link, or SurveyError('unknown' | 'used' | 'expired').
+
+    Only reads: a row lock would write the answering transaction's id into the invitation row.
+    """
     if not token or len(token) > 64:
         raise SurveyError("unknown")
     invitation = db.session.scalars(
-        select(SurveyInvitation).where(SurveyInvitation.token_hash == hash_token(token)).with_for_update()
+        select(SurveyInvitation)
+        .join(SurveyLink, SurveyLink.invitation_id == SurveyInvitation.id)
+        .where(SurveyLink.token_hash == hash_token(token))
     ).first()
     if invitation is None:
         raise SurveyError("unknown")
-    if invitation.is_used:
+    if db.session.get(SpentLink, spent_hash(token)) is not None:
         raise SurveyError("used")
-    if invitation.expires_at <= (now or utcnow()):
+    if invitation.expired or invitation.expires_at <= (now or utcnow()):
         raise SurveyError("expired")
     return invitation
 
 
-def submit(token: str, answers: dict[str, int | None], comment: str, today: date) -> SurveyResponse:
-    """Store the answers with their context only; the invitation forgets its contact and is used up."""
-    invitation = open_invitation(token)
+def context_of(invitation: SurveyInvitation) -> Context:
+    if invitation.service is None:  # made before the survey was unlinkable: its context is forgotten
+        return tuple(ALL for _ in FIELDS)
+    return (invitation.service, invitation.locale, invitation.district, invitation.age_group)
+
+
+def open_invitations_sharing(context: Context, now: datetime) -> int:
+    columns = {
+        "service": SurveyInvitation.service,
+        "locale": SurveyInvitation.locale,
+        "district": SurveyInvitation.district,
+        "age_group": SurveyInvitation.age_group,
+    }
+    query = select(func.count()).where(
+        SurveyInvitation.expired.is_(False), SurveyInvitation.expires_at > now
+    )
+    for name, value in zip(FIELDS, context, strict=True):
+        if value == ALL:
+            continue
+        column = columns[name]
+        query = query.where(column.is_(None) if value is None else column == value)
+    return db.session.scalar(query) or 0
+
+
+def pooled_context(invitation: SurveyInvitation, now: datetime) -> Context:
+    """The most detailed context that at least group_size() open invitations share: all a copy of
+    the database taken just after the answer can tell about who gave it."""
+    context = context_of(invitation)
+    steps = generalisation_steps()
+    for level in range(len(steps) + 1):
+        candidate = generalise(context, steps, level)
+        if open_invitations_sharing(candidate, now) >= group_size():
+            return candidate
+    return generalise(context, steps, len(steps))
+
+
+def check_answers(answers: dict[str, int | None], comment: str) -> None:
     if set(answers) - set(QUESTION_KEYS) or any(v is not None and v not in SCALE for v in answers.values()):
         raise SurveyError("answers")
     if answers.get("satisfaction") is None or len(comment) > COMMENT_MAX:
         raise SurveyError("answers")
-    response = SurveyResponse(
-        questionnaire=VERSION,
-        service=invitation.service,
-        locale=invitation.locale,
-        district=invitation.district,
-        age_group=invitation.age_group,
-        month=today.strftime("%Y-%m"),
-        comment=comment.strip(),
-        **answers,
+
+
+def submit(token: str, answers: dict[str, int | None], comment: str, day: date | None = None) -> None:
+    """Pool the answers; the link is spent. The caller commits; SurveyError leaves nothing."""
+    now = utcnow()
+    invitation = open_invitation(token, now)
+    check_answers(answers, comment)
+    period = period_of(day or today(now))
+    service, locale, district, age_group = pooled_context(invitation, now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(SpentLink(spent_hash=spent_hash(token), period=period))
+            db.session.flush()
+    except IntegrityError:  # the same link answered at the same moment in another request
+        raise SurveyError("used") from None
+    db.session.add(
+        PooledAnswer(
+            questionnaire=VERSION,
+            period=period,
+            service=service or ALL,
+            locale=locale or ALL,
+            district=district,
+            age_group=age_group,
+            comment=comment.strip(),
+            **answers,
+        )
     )
-    db.session.add(response)
-    invitation.is_used = True
-    invitation.email = invitation.phone = None
-    cancel_pending(reminder_key(invitation))
     db.session.flush()
-    return response
 
 
 def invite_after_consultation(booking: Booking) -> SurveyInvitation | None:
@@ -178,15 +284,35 @@ def invite_for_mentoring(match: MentoringMatch, moment: str) -> SurveyInvitation
     return invite(f"match:{match.id}:{moment}", MENTORING, recipient)
 
 
+def resend_for_booking(booking: Booking, now: datetime | None = None) -> bool:
+    """The expert's "send it to the parent's phone again": once per invitation, to the parent's own
+    contact, with a new link. False when there is nothing to send (the expert is not told which)."""
+    now = now or utcnow()
+    invitation = db.session.scalars(
+        select(SurveyInvitation).where(SurveyInvitation.source_hash == source_hash(f"booking:{booking.id}"))
+    ).first()
+    if invitation is None or invitation.expired or invitation.expires_at <= now or invitation.resent:
+        return False
+    if not (invitation.email or invitation.phone):
+        return False
+    invitation.resent = True
+    queue_survey_message(invitation, "surveys/invitation")
+    return True
+
+
 def forget_expired_contacts(now: datetime) -> int:
-    """Expired links forget their contact (the row stays, counted as an invitation not answered)."""
-    rows = db.session.scalars(
-        select(SurveyInvitation).where(
-            SurveyInvitation.expires_at <= now,
-            or_(SurveyInvitation.email.is_not(None), SurveyInvitation.phone.is_not(None)),
+    """Expired invitations forget contact and context; a year on, they and old used marks go."""
+    forgotten = rows_changed(
+        update(SurveyInvitation)
+        .where(SurveyInvitation.expires_at <= now, SurveyInvitation.expired.is_(False))
+        .values(
+            expired=True, email=None, phone=None, service=None, locale="", district=None, age_group=None
         )
-    ).all()
-    for invitation in rows:
-        invitation.email = invitation.phone = None
-    db.session.flush()
-    return len(rows)
+    )
+    year_ago = now - timedelta(days=365)
+    db.session.execute(delete(SurveyLink).where(SurveyLink.invitation_id.in_(
+        select(SurveyInvitation.id).where(SurveyInvitation.expires_at <= year_ago)
+    )))
+    db.session.execute(delete(SurveyInvitation).where(SurveyInvitation.expires_at <= year_ago))
+    db.session.execute(delete(SpentLink).where(SpentLink.period < period_of(local_date(year_ago))))
+    return forgotten

@@ -12,19 +12,19 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from mentoring.clock import today, zone
+from mentoring.audit import audit
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations.services import expert_profile_of
 from mentoring.extensions import db
 from mentoring.forms import filled
 from mentoring.i18n.languages import KNOWN_LANGUAGES
-from mentoring.qr import qr_svg
 from mentoring.ratelimits import rate_limit
 from mentoring.reference import services as reference
 from mentoring.reference.choices import REFERRAL_LABELS, age_group_choices
 from mentoring.security import Role, public, role_required
 from mentoring.surveys import bp, reports, services
 from mentoring.surveys.charts import bar_chart
-from mentoring.surveys.forms import DIMENSION_LABELS, DashboardForm, default_period, survey_form
+from mentoring.surveys.forms import DIMENSION_LABELS, DashboardForm, ResendForm, default_period, survey_form
 from mentoring.surveys.questionnaire import QUESTIONS
 
 SURVEY_PROBLEMS = {
@@ -45,7 +45,7 @@ def answer(token: str):
     form = survey_form()
     if form.validate_on_submit():
         try:
-            services.submit(token, form.answers(), form.comment.data or "", today())
+            services.submit(token, form.answers(), form.comment.data or "")
         except services.SurveyError as error:
             db.session.rollback()
             if error.code in SURVEY_PROBLEMS:
@@ -60,20 +60,23 @@ def answer(token: str):
     )
 
 
-@bp.get("/expert/bookings/<int:booking_id>/survey")
+@bp.route("/expert/bookings/<int:booking_id>/survey", methods=["GET", "POST"])
+@rate_limit("SURVEY_RESEND_RATE_LIMIT")
 @role_required(Role.EXPERT)
-def survey_qr(booking_id: int):
-    """For a parent sitting in front of the expert: the same one-time link, as a QR code."""
+def survey_for_parent(booking_id: int):
+    """The parent answers on their own phone: the expert never sees the link, nor whether or when the
+    parent answered; they may send it once more to the parent's own phone or e-mail."""
     booking = booking_rules.get_expert_booking(expert_profile_of(current_user), booking_id)
     if booking is None:
         abort(404)
-    invitation = services.unused_invitation_for(f"booking:{booking.id}")
-    if invitation is None:
-        abort(404)
-    link = services.survey_url(invitation)
-    return render_template(
-        "surveys/qr.html", booking=booking, link=link, qr=qr_svg(link, _("QR code to the survey"))
-    )
+    form = ResendForm()
+    sent = False
+    if form.validate_on_submit():
+        services.resend_for_booking(booking)
+        audit("survey_resent", subject=booking.reference)
+        db.session.commit()
+        sent = True
+    return render_template("surveys/for_parent.html", booking=booking, form=form, sent=sent)
 
 
 # The coordinators' dashboard --------------------------------------------------------------------

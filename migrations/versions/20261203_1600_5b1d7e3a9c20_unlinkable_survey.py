@@ -70,6 +70,7 @@ def upgrade():
     sa.Column('phone', sa.String(length=32), nullable=True),
     sa.Column('expires_at', mentoring.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expired', sa.Boolean(), nullable=False),
+    sa.Column('resent', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_invitations')),
     sa.UniqueConstraint('source_hash', name=op.f('uq_survey_invitations_source_hash'))
     )
@@ -131,7 +132,7 @@ def upgrade():
         batch_op.add_column(sa.Column('late_link', sa.String(length=80), nullable=True))
 
     invitations = sa.table('survey_invitations', *(sa.column(c) for c in (
-        'period', 'service', 'locale', 'district', 'age_group', 'email', 'phone', 'expires_at', 'expired')))
+        'period', 'service', 'locale', 'district', 'age_group', 'email', 'phone', 'expires_at', 'expired', 'resent')))
     links = sa.table('survey_links', sa.column('token_hash'), sa.column('invitation_id'))
     counts: Counter = Counter()
     for row in old_invitations:
@@ -141,7 +142,7 @@ def upgrade():
             continue  # only counted: nothing of it stays
         inserted = connection.execute(invitations.insert().values(
             period=period, service=None, locale=row['locale'], district=None, age_group=None,
-            email=row['email'], phone=row['phone'], expires_at=aware(row['expires_at']), expired=False,
+            email=row['email'], phone=row['phone'], expires_at=aware(row['expires_at']), expired=False, resent=False,
         ).returning(sa.literal_column('id'))).scalar_one()
         connection.execute(links.insert().values(token_hash=row['token_hash'], invitation_id=inserted))
     if counts:
