@@ -35,7 +35,15 @@ from mentoring.consultations import messages as booking_messages
 from mentoring.consultations import seats
 from mentoring.extensions import db
 from mentoring.ratelimits import app_limiter
-from tests.factories import DEMO_PASSWORD, book_in_db, load_municipality, make_expert, make_slot, make_user, survey_token
+from tests.factories import (
+    DEMO_PASSWORD,
+    book_in_db,
+    load_municipality,
+    make_expert,
+    make_slot,
+    make_user,
+    survey_token,
+)
 
 REQUIRE_SERVICES = os.environ.get("MENTORING_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

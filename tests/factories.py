@@ -401,7 +401,9 @@ def gaps_row(html: str, district: str) -> list[int]:
     return [int(count) for count in re.findall(r"<td[^>]*>(?:<strong>)?(\d+)", row.group(1))]
 
 
-def survey_invitations(app: Flask, count: int, district: str = "ost", locale: str = "de", **fields) -> list[int]:  # type: ignore[no-untyped-def]
+def survey_invitations(
+    app: Flask, count: int, district: str = "ost", locale: str = "de", **fields
+) -> list[int]:  # type: ignore[no-untyped-def]
     """`count` consultation invitations as an attended booking makes them; returns their ids."""
     from mentoring.surveys import services as surveys
 
@@ -409,9 +411,15 @@ def survey_invitations(app: Flask, count: int, district: str = "ost", locale: st
         ids = []
         for n in range(count):
             recipient = surveys.Recipient(
-                locale, f"parent{n}-{district}-{locale}@example.org", None, district, fields.get("age_group", "1-3")
+                locale,
+                f"parent{n}-{district}-{locale}@example.org",
+                None,
+                district,
+                fields.get("age_group", "1-3"),
             )
-            invitation = surveys.invite(f"booking:{district}:{locale}:{n}:{fields}", surveys.CONSULTATION, recipient)
+            invitation = surveys.invite(
+                f"booking:{district}:{locale}:{n}:{fields}", surveys.CONSULTATION, recipient
+            )
             assert invitation is not None
             ids.append(invitation.id)
         db.session.commit()

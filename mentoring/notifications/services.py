@@ -12,7 +12,6 @@ from mentoring.extensions import db, rows_changed
 from mentoring.notifications.backends import DeliveryError, backend_for
 from mentoring.notifications.models import Channel, OutboxMessage, OutboxStatus
 
-
 # Where a message's link goes when the link is made only at sending time (late_link).
 LINK_PLACEHOLDER = "[[link-made-when-sent]]"
 LinkMaker = Callable[[str], str | None]
@@ -71,7 +70,12 @@ def queue_sms(
     with force_locale(locale):
         text = " ".join(render_template(f"sms/{template}.txt", **context).split())
     return add_to_outbox(
-        OutboxMessage(channel=Channel.SMS, body_text=text), recipient, locale, send_after, cancel_key, late_link
+        OutboxMessage(channel=Channel.SMS, body_text=text),
+        recipient,
+        locale,
+        send_after,
+        cancel_key,
+        late_link,
     )
 
 

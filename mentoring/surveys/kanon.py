@@ -91,7 +91,7 @@ def top_up(
                     needed -= 1
                 if needed <= 0:
                     break
-            for whole in sorted((c for c in counts if c != top and not existing[c]), key=counts.get):
+            for whole in sorted((c for c in counts if c != top and not existing[c]), key=lambda c: counts[c]):
                 if needed <= 0:
                     break
                 for index in [i for i, c in enumerate(placed) if c == whole]:

@@ -63,9 +63,9 @@ def release_answers(today: date) -> Released:
             result.released += release_batch(period, pooled, final=over)
     for period in unsealed_over(today, sealed):
         db.session.add(SurveyPeriod(period=period, sealed_at=utcnow()))
-        result.dropped += len(delete_pooled(list(
-            db.session.scalars(select(PooledAnswer).where(PooledAnswer.period == period))
-        )))
+        result.dropped += len(
+            delete_pooled(list(db.session.scalars(select(PooledAnswer).where(PooledAnswer.period == period))))
+        )
         result.sealed += 1
     db.session.flush()
     return result
@@ -74,7 +74,8 @@ def release_answers(today: date) -> Released:
 def release_batch(period: str, pooled: list[PooledAnswer], final: bool) -> int:
     """Move the placeable answers of one quarter; the rest wait (or, when final, are dropped)."""
     existing = Counter(
-        context(row) for row in db.session.scalars(select(SurveyResponse).where(SurveyResponse.period == period))
+        context(row)
+        for row in db.session.scalars(select(SurveyResponse).where(SurveyResponse.period == period))
     )
     contexts = place([context(row) for row in pooled], existing, group_size(), generalisation_steps())
     batch = [(row, stored) for row, stored in zip(pooled, contexts, strict=True) if stored is not None]

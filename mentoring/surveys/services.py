@@ -209,9 +209,7 @@ def open_invitations_sharing(context: Context, now: datetime) -> int:
         "district": SurveyInvitation.district,
         "age_group": SurveyInvitation.age_group,
     }
-    query = select(func.count()).where(
-        SurveyInvitation.expired.is_(False), SurveyInvitation.expires_at > now
-    )
+    query = select(func.count()).where(SurveyInvitation.expired.is_(False), SurveyInvitation.expires_at > now)
     for name, value in zip(FIELDS, context, strict=True):
         if value == ALL:
             continue
@@ -305,14 +303,16 @@ def forget_expired_contacts(now: datetime) -> int:
     forgotten = rows_changed(
         update(SurveyInvitation)
         .where(SurveyInvitation.expires_at <= now, SurveyInvitation.expired.is_(False))
-        .values(
-            expired=True, email=None, phone=None, service=None, locale="", district=None, age_group=None
-        )
+        .values(expired=True, email=None, phone=None, service=None, locale="", district=None, age_group=None)
     )
     year_ago = now - timedelta(days=365)
-    db.session.execute(delete(SurveyLink).where(SurveyLink.invitation_id.in_(
-        select(SurveyInvitation.id).where(SurveyInvitation.expires_at <= year_ago)
-    )))
+    db.session.execute(
+        delete(SurveyLink).where(
+            SurveyLink.invitation_id.in_(
+                select(SurveyInvitation.id).where(SurveyInvitation.expires_at <= year_ago)
+            )
+        )
+    )
     db.session.execute(delete(SurveyInvitation).where(SurveyInvitation.expires_at <= year_ago))
     db.session.execute(delete(SpentLink).where(SpentLink.period < period_of(local_date(year_ago))))
     return forgotten

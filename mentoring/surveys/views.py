@@ -11,8 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from mentoring.clock import today, zone
 from mentoring.audit import audit
+from mentoring.clock import today, zone
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations.services import expert_profile_of
 from mentoring.extensions import db

@@ -182,7 +182,9 @@ def test_the_expert_sees_neither_the_link_nor_whether_the_parent_answered(app, c
     link = survey_link(app, smtp_server)
     log_in(client, "sabine")  # the session from the travelled clock has ended
     before = client.get(f"/expert/bookings/{booking_id}/survey")
-    assert before.status_code == 200 and "/survey/" not in before.text.replace(f"/expert/bookings/{booking_id}/survey", "")
+    assert before.status_code == 200 and "/survey/" not in before.text.replace(
+        f"/expert/bookings/{booking_id}/survey", ""
+    )
     parent = app.test_client()
     assert submit(parent, link, ANSWERS).status_code == 200
     after = client.get(f"/expert/bookings/{booking_id}/survey")
@@ -191,7 +193,9 @@ def test_the_expert_sees_neither_the_link_nor_whether_the_parent_answered(app, c
     assert strip.sub("", after.text) == strip.sub("", before.text)
     # The expert's one action sends it once more, to the parent's own address, never to the page.
     sent = submit(client, f"/expert/bookings/{booking_id}/survey")
-    assert sent.status_code == 200 and "/survey/" not in sent.text.replace(f"/expert/bookings/{booking_id}/survey", "")
+    assert sent.status_code == 200 and "/survey/" not in sent.text.replace(
+        f"/expert/bookings/{booking_id}/survey", ""
+    )
     again = submit(client, f"/expert/bookings/{booking_id}/survey")
     assert strip.sub("", again.text) == strip.sub("", sent.text)  # the same words whatever happened
     links = delivered_links(app, smtp_server)
@@ -243,7 +247,9 @@ def test_answers_are_released_in_batches_of_five_and_a_quarter_is_sealed_when_ov
     with app.app_context():
         released = db.session.scalars(select(SurveyResponse)).all()
         assert len(released) == 5 and db.session.scalars(select(PooledAnswer)).all() == []
-        assert all(n >= 5 for n in Counter((r.service, r.locale, r.district, r.age_group) for r in released).values())
+        assert all(
+            n >= 5 for n in Counter((r.service, r.locale, r.district, r.age_group) for r in released).values()
+        )
         assert db.session.scalars(select(SurveyPeriod)).all() == []
         quarter = released[0].period
     after_quarter = bounds(quarter)[1] + timedelta(days=1)
