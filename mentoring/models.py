@@ -7,7 +7,15 @@ from mentoring.mentorships.models import MentorAway, MentoringMatch, MentorProfi
 from mentoring.notifications.models import OutboxMessage
 from mentoring.offers.models import Offer
 from mentoring.reference.models import District, Topic
-from mentoring.surveys.models import SurveyInvitation, SurveyResponse
+from mentoring.surveys.models import (
+    InvitationCount,
+    PooledAnswer,
+    SpentLink,
+    SurveyInvitation,
+    SurveyLink,
+    SurveyPeriod,
+    SurveyResponse,
+)
 
 __all__ = [
     "AuditEntry",
@@ -15,15 +23,20 @@ __all__ = [
     "District",
     "ExpertProfile",
     "Invitation",
+    "InvitationCount",
     "MentorAway",
     "MentorProfile",
     "MentoringMatch",
     "Offer",
     "OutboxMessage",
     "PasswordResetToken",
+    "PooledAnswer",
     "Slot",
     "SlotSeries",
+    "SpentLink",
     "SurveyInvitation",
+    "SurveyLink",
+    "SurveyPeriod",
     "SurveyResponse",
     "Topic",
     "User",

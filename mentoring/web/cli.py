@@ -254,6 +254,70 @@ def seed_demo_offers() -> None:
         db.session.add(offer)
 
 
+def seed_demo_survey() -> int:
+    """Answers of the last quarter, released and sealed the way real ones are, so the dashboard has
+    survey results to show; returns how many answers there are."""
+    import random
+
+    from mentoring.reference.models import AGE_GROUP_LABELS
+    from mentoring.surveys import release
+    from mentoring.surveys.models import InvitationCount, PooledAnswer, SurveyResponse
+    from mentoring.surveys.periods import period_of, previous
+    from mentoring.surveys.questionnaire import VERSION
+
+    if db.session.scalar(select(SurveyResponse.id).limit(1)) or db.session.scalar(
+        select(PooledAnswer.id).limit(1)
+    ):
+        return 0
+    today = clock.today()
+    period = previous(period_of(today))
+    pick = random.Random(2026)  # noqa: S311 (demo data, not a secret)
+    districts = [d.key for d in reference.list_districts()] or [None]
+    ages = [str(key.value) for key in AGE_GROUP_LABELS]
+    counts: dict[tuple[str, str, str, str], int] = {}
+    for n in range(80):
+        context = (
+            "consultation" if n % 3 else "mentoring",
+            pick.choice(["de", "de", "de", "tr", "tr", "ar", "uk", "ru"]),
+            pick.choice(districts),
+            pick.choice(ages),
+        )
+        key = (context[0], context[1], context[2] or "", context[3])
+        counts[key] = counts.get(key, 0) + 1
+        if n % 5 == 4:
+            continue  # one in five did not answer
+        score = min(5, max(1, round(pick.gauss(4.1, 0.9))))
+        db.session.add(
+            PooledAnswer(
+                questionnaire=VERSION,
+                period=period,
+                service=context[0],
+                locale=context[1],
+                district=context[2],
+                age_group=context[3],
+                satisfaction=score,
+                language_ok=min(5, score + pick.choice([0, 0, 1])),
+                knows_help=max(1, score - pick.choice([0, 1])),
+                booking_easy=score,
+                recommend=score,
+                comment=pick.choice(["", "", "", "Danke für die Hilfe.", "Mehr Termine am Abend, bitte."]),
+            )
+        )
+    for (service, locale, district, age_group), sent in counts.items():
+        db.session.add(
+            InvitationCount(
+                period=period,
+                service=service,
+                locale=locale,
+                district=district,
+                age_group=age_group,
+                sent=sent,
+            )
+        )
+    db.session.flush()
+    return release.release_answers(today).released
+
+
 @bp.cli.command("seed-demo")
 def seed_demo() -> None:
     """Create demo accounts, districts and topics; running it again changes nothing."""
@@ -268,8 +332,11 @@ def seed_demo() -> None:
     slots = seed_demo_slots()
     seed_demo_mentor()
     seed_demo_offers()
+    answers = seed_demo_survey()
     db.session.commit()
     click.echo(f"{districts} districts and {topics} topics loaded, {slots} consultation times created.")
+    if answers:
+        click.echo(f"{answers} survey answers of the last quarter released.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role, _name in DEMO_USERS:
         click.echo(f"  {role.value:<12} {username}")
