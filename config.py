@@ -109,11 +109,12 @@ class Config:
     # An expert may send a parent the survey again (to the parent's own phone or e-mail).
     SURVEY_RESEND_RATE_LIMIT = os.environ.get("SURVEY_RESEND_RATE_LIMIT", "10 per hour")
     # Anonymity of the answers (never below 5): an answer waits in the pool with a context shared
-    # by at least SURVEY_GROUP_SIZE open invitations; answers are released in batches of at least
-    # SURVEY_BATCH_SIZE, each stored context shared by at least SURVEY_GROUP_SIZE responses,
-    # merging the context fields in this order until it is.
+    # by at least SURVEY_GROUP_SIZE open invitations; a quarter's answers are released when it is
+    # over (or earlier, once SURVEY_BATCH_SIZE wait), each stored context shared by at least
+    # SURVEY_GROUP_SIZE responses, merging the context fields in this order until it is. One batch
+    # a quarter keeps the most detail (bench/survey_generalisation.py).
     SURVEY_GROUP_SIZE = max(env_int("SURVEY_GROUP_SIZE", 5), 5)
-    SURVEY_BATCH_SIZE = max(env_int("SURVEY_BATCH_SIZE", 5), 5)
+    SURVEY_BATCH_SIZE = max(env_int("SURVEY_BATCH_SIZE", 1000), 5)
     SURVEY_GENERALISATION = env_list("SURVEY_GENERALISATION", "age_group,district,locale,service")
     # Dashboard cells counting fewer people than this show as "<5" (never below 5).
     SUPPRESSION_THRESHOLD = max(env_int("SUPPRESSION_THRESHOLD", 5), 5)

@@ -226,7 +226,8 @@ def test_expired_links_forget_contact_and_context(app, client, runner):
         assert (count.service, count.locale, count.district, count.sent) == ("consultation", "uk", "ost", 1)
 
 
-def test_answers_are_released_in_batches_of_five_and_a_quarter_is_sealed_when_over(app, runner):
+def test_answers_are_released_in_batches_of_five_and_a_quarter_is_sealed_when_over(app, runner, monkeypatch):
+    monkeypatch.setitem(app.config, "SURVEY_BATCH_SIZE", 5)  # released during the quarter, once five wait
     ids = survey_invitations(app, 7, district="ost") + survey_invitations(app, 2, district="osterfeld")
     tokens = [survey_token(app, n) for n in ids]
     for index, token in enumerate(tokens[:4]):
