@@ -1,8 +1,8 @@
 """Releasing pooled answers into the published table, and sealing quarters.
 
 A quarter's pooled answers are released when it is over, or earlier once `SURVEY_BATCH_SIZE`
-(never below 5) wait: all in one transaction, in random order, with new random ids: every row of a batch shares the
-transaction, and neither the order nor the ids say anything about who answered first. Each
+(never below 5) wait: all in one transaction, in random order, with new random ids. Every row of a
+batch shares the transaction, and neither the order nor the ids say who answered first. Each
 answer's context is generalised (`kanon.place`) so that every combination stored for the quarter
 is shared by at least 5 responses. After a quarter ends, the next run releases what it can of it
 and seals it: only sealed quarters are published, and a sealed quarter never changes again.
