@@ -126,6 +126,15 @@ def cancel_pending(cancel_key: str) -> int:
     )
 
 
+def withdraw_late_link(late_link: str) -> int:
+    """Cancel and blank the unsent messages whose link would be made from `late_link`."""
+    return rows_changed(
+        update(OutboxMessage)
+        .where(OutboxMessage.late_link == late_link, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.CANCELLED, recipient="", body_text="", body_html=None, subject="")
+    )
+
+
 def retry_delay(attempts: int) -> timedelta:
     """Back off 1, 2, 4 … minutes, at most six hours, so a long mail outage costs little."""
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))

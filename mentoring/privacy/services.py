@@ -30,7 +30,7 @@ from mentoring.mentorships import chores, relationship
 from mentoring.mentorships.models import EndedBy, MatchStatus, MentorContact, MentoringMatch
 from mentoring.notifications.models import OutboxMessage, OutboxStatus
 from mentoring.notifications.services import cancel_pending
-from mentoring.surveys.services import forget_expired_contacts
+from mentoring.surveys.services import forget_expired_contacts, forget_invitations
 
 
 def iso(value: datetime | None) -> str | None:
@@ -113,6 +113,7 @@ def anonymise_booking(booking: Booking, now: datetime) -> None:
     if booking.anonymised_at is not None:
         return
     cancel_pending(booking_messages.reminder_key(booking))
+    forget_invitations([f"booking:{booking.id}"])
     booking.name = ""
     booking.phone = None
     booking.email = None
@@ -156,6 +157,7 @@ def forget_parent(user: User, now: datetime) -> None:
         elif match.status in (MatchStatus.WAITING, MatchStatus.REQUESTED):
             match.status = MatchStatus.ENDED
             match.end_reason, match.ended_by, match.ended_at = "other", EndedBy.PARENT.value, now
+        forget_invitations([f"match:{match.id}:3m", f"match:{match.id}:end"])
         match.note = ""
         match.parent_shares = []
         db.session.execute(update(MentorContact).where(MentorContact.match_id == match.id).values(note=""))

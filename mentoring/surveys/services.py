@@ -25,7 +25,7 @@ from mentoring.consultations.models import Booking
 from mentoring.extensions import db, rows_changed
 from mentoring.links import public_url
 from mentoring.mentorships.models import MentoringMatch
-from mentoring.notifications.services import LINK_PLACEHOLDER, queue_message
+from mentoring.notifications.services import LINK_PLACEHOLDER, queue_message, withdraw_late_link
 from mentoring.surveys.kanon import ALL, FIELDS, Context, generalise
 from mentoring.surveys.models import (
     SCALE,
@@ -296,6 +296,33 @@ def resend_for_booking(booking: Booking, now: datetime | None = None) -> bool:
     invitation.resent = True
     queue_survey_message(invitation, "surveys/invitation")
     return True
+
+
+FORGOTTEN = {
+    "expired": True,
+    "email": None,
+    "phone": None,
+    "service": None,
+    "locale": "",
+    "district": None,
+    "age_group": None,
+}
+
+
+def forget_invitations(source_keys: list[str]) -> int:
+    """A parent's data is deleted: their invitations forget contact and context, and the messages
+    not yet sent are withdrawn. (Whether they answered stays unknowable, as for everyone.)"""
+    invitations = db.session.scalars(
+        select(SurveyInvitation).where(
+            SurveyInvitation.source_hash.in_([source_hash(k) for k in source_keys])
+        )
+    ).all()
+    for invitation in invitations:
+        withdraw_late_link(f"{LINK_KIND}:{invitation.id}")
+        for name, value in FORGOTTEN.items():
+            setattr(invitation, name, value)
+    db.session.flush()
+    return len(invitations)
 
 
 def forget_expired_contacts(now: datetime) -> int:

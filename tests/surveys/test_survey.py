@@ -281,3 +281,18 @@ def test_mentoring_families_who_agreed_are_asked_at_three_months_and_at_the_end(
         invitation = db.session.scalars(select(SurveyInvitation)).first()
         assert invitation.service == "mentoring" and invitation.email == "lena@example.org"
         assert accounts.find_user_by_username("ali").survey_consent is False
+
+
+def test_deleting_the_bookings_data_withdraws_the_survey_and_its_link_stops_working(app, client, smtp_server):
+    _booking_id, manage = attended_booking(app, client)
+    link = survey_link(app, smtp_server)  # the invitation went; the reminder still waits
+    parent = app.test_client()
+    assert submit(parent, f"/booking/{manage}/delete").status_code == 200
+    with app.app_context():
+        invitation = db.session.scalars(select(SurveyInvitation)).one()
+        assert (invitation.email, invitation.district, invitation.expired) == (None, None, True)
+        pending = db.session.scalars(select(OutboxMessage).where(OutboxMessage.late_link.is_not(None))).all()
+        reminder = [m for m in pending if m.status != OutboxStatus.SENT]
+        assert reminder and all(m.status == OutboxStatus.CANCELLED and m.recipient == "" for m in reminder)
+    assert parent.get(link).status_code == 410
+    assert delivered_links(app, smtp_server, at=utcnow() + timedelta(days=9)) == []
