@@ -272,7 +272,7 @@ def seed_demo_survey() -> int:
     today = clock.today()
     period = previous(period_of(today))
     pick = random.Random(2026)  # noqa: S311 (demo data, not a secret)
-    districts = [d.key for d in reference.list_districts()] or [None]
+    districts: list[str | None] = [d.key for d in reference.list_districts()] or [None]
     ages = [str(key.value) for key in AGE_GROUP_LABELS]
     counts: dict[tuple[str, str, str, str], int] = {}
     for n in range(80):
