@@ -97,10 +97,13 @@ def snapshot(app) -> dict[str, set[tuple]]:
 
 
 def release_all(app) -> None:
-    with app.app_context():
-        from mentoring.clock import today
+    """The daily job on the first day after the quarter: it releases the quarter and seals it."""
+    from mentoring.clock import today
+    from mentoring.surveys.periods import bounds, period_of
 
-        release.release_answers(today())
+    with app.app_context():
+        result = release.release_answers(bounds(period_of(today()))[1] + timedelta(days=1))
+        assert result.sealed == 1
         db.session.commit()
 
 
