@@ -218,9 +218,11 @@ def test_xmin_xmax_and_physical_order_pair_no_answer_with_its_invitation(app, tm
         answers = VICTIM_ANSWERS if n == 10 else {"satisfaction": str(1 + n % 5)}
         answer(app, people[n][1], answers)
     with app.app_context(), db.engine.connect() as connection:
-        # The join works: an answer and its spent mark are written together and pair up on xmin...
-        paired = "SELECT COUNT(*) FROM survey_pool a JOIN survey_spent_links s ON s.xmin::text = a.xmin::text"
-        assert connection.execute(text(paired)).scalar_one() == 11
+        # The join works: an invitation and its two messages are written together and pair up...
+        paired = (
+            "SELECT COUNT(*) FROM survey_invitations i JOIN outbox_messages m ON m.xmin::text = i.xmin::text"
+        )
+        assert connection.execute(text(paired)).scalar_one() == 22
         # ...but neither pairs with anything that knows a person.
         for table in (
             "survey_invitations",
