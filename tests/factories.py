@@ -281,6 +281,7 @@ PAGES = {
         "/expert/series/new",
         "/expert/profile",
         "/expert/calendar-feed",
+        "/expert/bookings/{booking}/survey",
     ],
     "thecoordinator": [
         "/home",
