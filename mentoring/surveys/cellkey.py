@@ -79,7 +79,9 @@ def perturb_count(count: int, key: int) -> int:
     return max(1, count + int(lookup(COUNT_NOISE, count_position(key))))
 
 
-def perturb_mean(mean: float, answers: int, key: int, salt: str = "", low: float = 1, high: float = 5) -> float:
+def perturb_mean(
+    mean: float, answers: int, key: int, salt: str = "", low: float = 1, high: float = 5
+) -> float:
     """The published mean of `answers` answers (kept inside the scale), rounded to two places;
     `salt` (the question) makes two questions answered by the same people get unrelated noise."""
     if answers <= 0:

@@ -26,10 +26,12 @@ Definitions:
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import combinations
 from statistics import median
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -107,6 +109,8 @@ class Row:
     exact: dict[str, float | int | None] = field(default_factory=dict)
     # Cells hidden by small-cell suppression ("<5" on the page, left out of the export).
     hidden: set[str] = field(default_factory=set)
+    # Means another table of the same quarter could give away by subtraction (`differencing_guard`).
+    guarded: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -256,17 +260,20 @@ def survey_key(value: object) -> str:
     return UNKNOWN if value in (None, "") else str(value)
 
 
-def survey_results(quarter: str, by: str, secret: bytes) -> Table:
+def survey_results(quarter: str, by: str, secret: bytes, threshold: int = 5) -> Table:
     """Invitations, responses, response rate and the mean of each question, one row per value of
     `by`, for one quarter; the caller makes sure it is sealed."""
     name = SURVEY_FIELDS[by]
-    responses = db.session.execute(
+    fields = tuple(SURVEY_FIELDS[d] for d in SURVEY_DIMENSIONS)
+    everything = db.session.execute(
         select(
-            getattr(SurveyResponse, name),
+            *(getattr(SurveyResponse, f) for f in fields),
             SurveyResponse.record_key,
             *(getattr(SurveyResponse, key) for key in QUESTION_KEYS),
         ).where(SurveyResponse.period == quarter)
     ).all()
+    guarded = differencing_guard(everything, len(fields), max(threshold, 5))
+    responses = [(response[fields.index(name)], *response[len(fields) :]) for response in everything]
     invitations = db.session.execute(
         select(
             InvitationCount.service,
@@ -281,23 +288,26 @@ def survey_results(quarter: str, by: str, secret: bytes) -> Table:
     answers: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     for response in responses:
         row = survey_key(response[0])
-        cells.add(row, "responses", response.record_key)
+        cells.add(row, "responses", response[1])
         for index, question in enumerate(QUESTION_KEYS):
             answer = response[2 + index]
             if answer is not None:
-                answers[row][question].append((answer, response.record_key))
-                answers[TOTAL][question].append((answer, response.record_key))
+                answers[row][question].append((answer, response[1]))
+                answers[TOTAL][question].append((answer, response[1]))
     sent: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for service, locale, district, age_group, number in invitations:
         context = {"service": service, "locale": locale, "district": district, "age_group": age_group}
         # Each count row stands for `sent` invitations of one context: its key is that many times
         # the context's derived key, so the same invitations always give the same cell key.
-        record = cellkey.derived_key(secret, "invitations", f"{quarter}:{service}:{locale}:{district}:{age_group}")
+        record = cellkey.derived_key(
+            secret, "invitations", f"{quarter}:{service}:{locale}:{district}:{age_group}"
+        )
         for row in (survey_key(context[name]), TOTAL):
             sent[row].append((number, record * number))
 
     def make_row(key: str) -> Row:
         row = Row(key)
+        row.guarded = {q for q in QUESTION_KEYS if (by, key, q) in guarded}
         row.exact["responses"], row.values["responses"] = cells.count(key, "responses")
         invited = sent.get(key, [])
         row.exact["invitations"] = exact_invited = sum(n for n, _ in invited)
@@ -323,6 +333,38 @@ def survey_results(quarter: str, by: str, secret: bytes) -> Table:
     return Table(SURVEY_COLUMNS, [make_row(key) for key in keys], make_row(TOTAL))
 
 
+def differencing_guard(responses: Sequence[Any], width: int, limit: int) -> set[tuple[str, str, str]]:
+    """The means that two tables of the same quarter could give away by subtraction.
+
+    Every dimension's cells and the total are sets of responses (per question, those that
+    answered it). Where two of them, in any two tables, differ by fewer than `limit` (the
+    threshold, at least 5) answers but are not the same set, subtracting one sum from the other
+    would tell what those few parents said: the smaller of the two (never the total) has its
+    mean hidden, in every table and view of the quarter alike. The noise alone would not do: half
+    the cells get none.
+    Returns (dimension, row key, question) triples.
+    """
+    guarded: set[tuple[str, str, str]] = set()
+    for index, question in enumerate(QUESTION_KEYS):
+        cells: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for number, response in enumerate(responses):
+            if response[width + 1 + index] is None:
+                continue
+            cells[(TOTAL, TOTAL)].add(number)
+            for position, dimension in enumerate(SURVEY_DIMENSIONS):
+                cells[(dimension, survey_key(response[position]))].add(number)
+        named = sorted(cells.items(), key=lambda item: (len(item[1]), item[0] == (TOTAL, TOTAL), item[0]))
+        for (first, one), (second, other) in combinations(named, 2):
+            if len(other) - len(one) >= limit or one == other:
+                continue
+            if len(one ^ other) < limit:
+                for dimension, key in (first, second):
+                    if (dimension, key) != (TOTAL, TOTAL):
+                        guarded.add((dimension, key, question))
+                        break
+    return guarded
+
+
 def rate(responses: float | int | None, invitations: float | int | None) -> int | None:
     if not invitations or responses is None:
         return None
@@ -346,26 +388,29 @@ def suppress(table: Table, threshold: int) -> Table:
             if exact is not None and min(exact, published or 0) < threshold:
                 row.hidden.add(column)
         for column in means:
-            if (row.exact.get(f"{column}_n") or 0) < threshold:
+            if (row.exact.get(f"{column}_n") or 0) < threshold or column in row.guarded:
                 row.hidden.add(column)
     for column in counted:
-        hide_one_more(table, column, lambda r, c=column: (r.exact[c] or 0, r.key))
+        hide_one_more(table, column, size=column)
     for column in means:
         # Only means that are there count: a row with no answers has nothing to give away.
-        hide_one_more(table, column, lambda r, c=column: (r.exact.get(f"{c}_n") or 0, r.key), needs_value=True)
+        hide_one_more(table, column, size=f"{column}_n", needs_value=True)
     for row in everything:
         hide_derived(row, threshold)
     return table
 
 
-def hide_one_more(table: Table, column: str, size: Callable[[Row], tuple], needs_value: bool = False) -> None:
+def hide_one_more(table: Table, column: str, size: str, needs_value: bool = False) -> None:
+    """If exactly one row hides `column` while the total shows it, hide the smallest other row too
+    (by the exact figure `size`: the count itself, or a mean's number of answers)."""
+
     def present(row: Row) -> bool:
         return not needs_value or row.exact.get(column) is not None
 
     hidden = [r for r in table.rows if column in r.hidden and present(r)]
     visible = [r for r in table.rows if column not in r.hidden and present(r)]
     if len(hidden) == 1 and visible and column not in table.total.hidden:
-        min(visible, key=size).hidden.add(column)
+        min(visible, key=lambda r: (r.exact.get(size) or 0, r.key)).hidden.add(column)
 
 
 def hide_derived(row: Row, threshold: int) -> None:
@@ -381,7 +426,7 @@ def shown(row: Row, column: str) -> float | int | None:
     return None if column in row.hidden else row.values.get(column)
 
 
-def published(tables: Iterable[Table]) -> list[dict[str, float | int | None]]:
+def published(tables: Iterable[Table]) -> list[dict[str, str | float | int | None]]:
     """Every shown figure of some tables, row by row (for tests and audits)."""
     return [
         {"key": row.key, **{c: shown(row, c) for c in table.columns}}
