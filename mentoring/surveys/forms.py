@@ -67,7 +67,9 @@ DIMENSION_LABELS = [
     ("service", _l("Service")),
 ]
 # Survey results are published per sealed quarter: a month or a referral would only split it.
-SURVEY_DIMENSION_LABELS = [pair for pair in DIMENSION_LABELS if pair[0] in {"district", "language", "age_group", "service"}]
+SURVEY_DIMENSION_LABELS = [
+    pair for pair in DIMENSION_LABELS if pair[0] in {"district", "language", "age_group", "service"}
+]
 MAX_PERIOD_DAYS = 3 * 366
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 
@@ -87,7 +89,7 @@ class DashboardForm(BaseForm):
         _l("Show survey results by"), [required()], choices=select_choices(SURVEY_DIMENSION_LABELS)
     )
 
-    def set_quarters(self, quarters: list[tuple[str, str]]) -> None:
+    def set_quarters(self, quarters: list[tuple[str, object]]) -> None:
         """The sealed quarters, newest first; none yet: the survey part stays empty."""
         self.quarter.choices = select_choices(quarters) if quarters else select_choices([("", "–")])
 

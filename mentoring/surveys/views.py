@@ -149,14 +149,15 @@ def survey_table(form: DashboardForm) -> reports.Table | None:
     """The survey results of the chosen sealed quarter; None while no quarter is sealed."""
     if not form.quarter.data:
         return None
-    return reports.suppress(reports.survey_results(form.quarter.data, form.survey_by.data, cellkey_secret()), threshold())
+    results = reports.survey_results(form.quarter.data, form.survey_by.data, cellkey_secret(), threshold())
+    return reports.suppress(results, threshold())
 
 
 def dashboard_form() -> DashboardForm:
     """The filters, each missing one at its default; the quarters offered are the sealed ones."""
     quarters = reports.sealed_quarters()
     args = MultiDict(default_filters(today(), quarters[0] if quarters else None))
-    for name in args.keys():
+    for name in list(args):
         if name in request.args:
             args[name] = request.args[name]
     form = DashboardForm(args)
@@ -199,7 +200,10 @@ def dashboard():
         months=months_label(form),
         charts=charts,
         csv_args={name: form[name].data for name in ("by", "quarter", "survey_by")}
-        | {"date_from": filled(form.date_from.data).isoformat(), "date_to": filled(form.date_to.data).isoformat()},
+        | {
+            "date_from": filled(form.date_from.data).isoformat(),
+            "date_to": filled(form.date_to.data).isoformat(),
+        },
         threshold=threshold(),
         max_count_noise=cellkey.MAX_COUNT_NOISE,
         max_mean_noise=cellkey.MAX_MEAN_NOISE,
@@ -229,7 +233,9 @@ def dashboard_csv():
         by, period = form.survey_by.data, form.quarter.data
     else:
         table, by = participation_table(form), form.by.data
-        first, last = reports.Period.whole_months(filled(form.date_from.data), filled(form.date_to.data)).months
+        first, last = reports.Period.whole_months(
+            filled(form.date_from.data), filled(form.date_to.data)
+        ).months
         period = f"{first}-{last}"
     labels = key_labels(by, [r.key for r in table.rows])
     out = io.StringIO()

@@ -3,17 +3,13 @@ sense, and attacks on what it publishes (repeating, re-filtering, subtracting)."
 
 import csv
 import io
-import random
 from datetime import timedelta
-from itertools import combinations
 
 import pytest
 
-from mentoring.extensions import db
-from mentoring.surveys.models import SurveyPeriod, SurveyResponse
 from tests.conftest import log_in
 from tests.factories import make_user
-from tests.surveys.conftest import SEALED, at, invited, recent_activity, response
+from tests.surveys.conftest import SEALED, recent_activity
 
 NOVEMBER = "lang=en&date_from=2026-11-01&date_to=2026-11-30"
 SURVEY_DIMENSIONS = ("district", "language", "age_group", "service")
@@ -68,9 +64,11 @@ def test_the_csv_export_has_a_header_and_leaves_hidden_cells_out(app, city):
     survey = survey_csv(client, "district")
     assert survey[0][:4] == ["District", "Survey invitations", "Survey responses", "Response rate (%)"]
     assert [r[0] for r in survey][-1] == "Total" and "Merged with others (privacy)" in [r[0] for r in survey]
-    assert client.get(f"/coordinator/dashboard.csv?{NOVEMBER}&table=survey").headers[
-        "Content-Disposition"
-    ].endswith(f'survey-{SEALED}.csv"')
+    assert (
+        client.get(f"/coordinator/dashboard.csv?{NOVEMBER}&table=survey")
+        .headers["Content-Disposition"]
+        .endswith(f'survey-{SEALED}.csv"')
+    )
 
 
 @pytest.mark.parametrize(
@@ -100,7 +98,14 @@ def test_odd_query_strings_never_crash(app, city):
     client = coordinator(app)
     assert client.get(f"/coordinator/dashboard.csv?{NOVEMBER}&by=month&table=secret").status_code == 400
     assert client.get("/coordinator/dashboard").status_code == 200  # no filters: the last twelve months
-    for query in ("by=nonsense", "quarter=", "quarter[]=x", "date_from=2026-11-31", "survey_by=*", "table=survey"):
+    for query in (
+        "by=nonsense",
+        "quarter=",
+        "quarter[]=x",
+        "date_from=2026-11-31",
+        "survey_by=*",
+        "table=survey",
+    ):
         assert client.get(f"/coordinator/dashboard?{query}").status_code in {200, 422}, query
         assert client.get(f"/coordinator/dashboard.csv?{query}").status_code in {200, 400, 404}, query
 

@@ -88,9 +88,17 @@ def test_survey_results_of_the_sealed_quarter_only(app, city):
         assert reports.sealed_quarters() == [SEALED]
     rows = exact(table)
     assert set(rows) == {"ost", "osterfeld", reports.MERGED, "sterkrade-mitte", reports.UNKNOWN, "total"}
-    assert (rows["ost"]["responses"], rows["ost"]["satisfaction"], rows["ost"]["invitations"]) == (6, 4.33, 10)
+    assert (rows["ost"]["responses"], rows["ost"]["satisfaction"], rows["ost"]["invitations"]) == (
+        6,
+        4.33,
+        10,
+    )
     assert rows["ost"]["response_rate"] == 60 and rows[reports.MERGED]["invitations"] == 0
-    assert (rows["total"]["responses"], rows["total"]["invitations"], rows["total"]["response_rate"]) == (16, 25, 64)
+    assert (rows["total"]["responses"], rows["total"]["invitations"], rows["total"]["response_rate"]) == (
+        16,
+        25,
+        64,
+    )
     assert rows["total"]["satisfaction"] == round(61 / 16, 2) and rows["total"]["recommend"] == 4.5
     ost = next(r for r in table.rows if r.key == "ost")
     assert ost.exact["recommend_n"] == 2
@@ -153,7 +161,9 @@ def test_small_cells_are_hidden_and_one_more_where_a_total_would_give_one_away()
 
 
 def test_a_count_is_hidden_when_its_noise_takes_it_under_the_threshold():
-    table = reports.Table(("bookings",), [row("a", bookings=6), row("b", bookings=30)], row("total", bookings=36))
+    table = reports.Table(
+        ("bookings",), [row("a", bookings=6), row("b", bookings=30)], row("total", bookings=36)
+    )
     table.rows[0].values["bookings"] = 4  # 6 with a noise of -2
     reports.suppress(table, threshold=5)
     assert "bookings" in table.rows[0].hidden
@@ -167,7 +177,9 @@ def test_no_second_cell_is_hidden_when_two_are_small_already_and_small_totals_ar
     )
     reports.suppress(table, threshold=5)
     assert [r.hidden for r in table.rows] == [{"bookings"}, {"bookings"}, set()]
-    tiny = reports.Table(("bookings",), [row("a", bookings=2), row("b", bookings=1)], row("total", bookings=3))
+    tiny = reports.Table(
+        ("bookings",), [row("a", bookings=2), row("b", bookings=1)], row("total", bookings=3)
+    )
     reports.suppress(tiny, threshold=5)
     assert tiny.total.hidden == {"bookings"} and all(r.hidden == {"bookings"} for r in tiny.rows)
 
