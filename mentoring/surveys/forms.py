@@ -66,11 +66,17 @@ DIMENSION_LABELS = [
     ("referral", _l("Referred by")),
     ("service", _l("Service")),
 ]
+# Survey results are published per sealed quarter: a month or a referral would only split it.
+SURVEY_DIMENSION_LABELS = [
+    pair for pair in DIMENSION_LABELS if pair[0] in {"district", "language", "age_group", "service"}
+]
 MAX_PERIOD_DAYS = 3 * 366
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 class DashboardForm(BaseForm):
-    """Filters from the query string; a bookmarkable page."""
+    """Filters from the query string; a bookmarkable page. Participation is counted by whole
+    months (the dates are widened to the months they fall in); the survey by sealed quarter."""
 
     class Meta:
         csrf = False
@@ -78,11 +84,23 @@ class DashboardForm(BaseForm):
     date_from = LocalDateField(_l("From"), [required()])
     date_to = LocalDateField(_l("Until"), [required()])
     by = ChoiceField(_l("Show by"), [required()], choices=select_choices(DIMENSION_LABELS))
+    quarter = ChoiceField(_l("Quarter"), choices=[])
+    survey_by = ChoiceField(
+        _l("Show survey results by"), [required()], choices=select_choices(SURVEY_DIMENSION_LABELS)
+    )
+
+    def set_quarters(self, quarters: list[tuple[str, object]]) -> None:
+        """The sealed quarters, newest first; none yet: the survey part stays empty."""
+        self.quarter.choices = select_choices(quarters) if quarters else select_choices([("", "–")])
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             return False
         start, end = filled(self.date_from.data), filled(self.date_to.data)
+        for bound in (self.date_from, self.date_to):
+            if not FIRST_YEAR <= filled(bound.data).year <= LAST_YEAR:
+                bound.errors.append(_("Please choose a date between 2000 and 2099."))
+                return False
         if end < start:
             self.date_to.errors.append(_("The end cannot be before the start."))
             return False
@@ -92,7 +110,13 @@ class DashboardForm(BaseForm):
         return True
 
 
-def default_period(today: date) -> dict[str, str]:
-    """The last twelve months up to today."""
+def default_filters(today: date, newest_quarter: str | None) -> dict[str, str]:
+    """The last twelve whole months up to today, by month; the newest sealed quarter by district."""
     start = date(today.year - 1, today.month, 1)
-    return {"date_from": start.isoformat(), "date_to": today.isoformat(), "by": "month"}
+    return {
+        "date_from": start.isoformat(),
+        "date_to": today.isoformat(),
+        "by": "month",
+        "quarter": newest_quarter or "",
+        "survey_by": "district",
+    }

@@ -1,39 +1,57 @@
 """The participation indicator: whom the programme reaches, and what parents say.
 
-Every figure is counted by the database (GROUP BY), with a fixed number of queries whatever the data
-size: one per source table, one for families reached, one for waiting times. Small cells are then
-suppressed by plain functions (`suppress`), so the same rules serve the page, the chart and the CSV.
+Publication resists differencing (issue 16):
+- Participation is counted by whole months only (`Period.whole_months`, in the municipality's time
+  zone), so two overlapping ranges never differ by a day.
+- Survey results come from the released table only, for one sealed quarter at a time (a quarter is
+  sealed once it is over and all of it is released), never for the running one.
+- Every published count and mean carries the consistent noise of the cell-key method (`cellkey`):
+  the same set of records always gets the same noise, whatever the filter.
+- Then cells under the threshold (never below 5) are hidden, and one more per column where only
+  one is hidden while the total is shown, for counts and means alike (`suppress`).
 
-Definitions (all in the chosen period, months in UTC):
+A fixed number of queries whatever the data size: one each for bookings and mentor requests (the
+records, whose keys and months are worked out here), and one each for the quarter's responses and
+invitation counts; the cells are summed up in Python.
+
+Definitions:
 - families reached: distinct families with a booking made or a mentor request, counted through a
   pseudonymous key (the account id, else the booking's contact key), never names;
-- bookings made / attended / no-show / cancelled: consultation bookings by the day they were made;
-- mentor requests / active / completed: requests by the day they were made, and their state now;
+- bookings made / attended / no-show / cancelled: consultation bookings by the month they were made;
+- mentor requests / active / completed: requests by the month they were made, and their state now;
 - median days to a match: from request to the day a mentor (or the office) said yes;
-- survey invitations / responses / response rate: invitations sent in the period, how many of them
-  were answered; the mean of each question over the responses given in the period.
+- survey invitations / responses / response rate: invitations sent in the quarter and responses
+  released for it; where contexts were merged the rate of a row is approximate, the total is exact
+  before the noise; the mean of each question over the responses that answered it.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import combinations
 from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Integer, String, case, cast, func, literal, select, union_all
+from sqlalchemy import select
 
 from mentoring.accounts.models import User
 from mentoring.consultations.models import Booking, BookingStatus, Slot
 from mentoring.extensions import db
 from mentoring.mentorships.models import MatchStatus, MentoringMatch
-from mentoring.surveys.models import SurveyInvitation, SurveyResponse
+from mentoring.surveys import cellkey
+from mentoring.surveys.kanon import ALL
+from mentoring.surveys.models import InvitationCount, SurveyPeriod, SurveyResponse
 from mentoring.surveys.questionnaire import QUESTION_KEYS
 
 DIMENSIONS = ("month", "district", "language", "age_group", "referral", "service")
+SURVEY_DIMENSIONS = ("district", "language", "age_group", "service")
 UNKNOWN = ""  # the key of "not given"
+MERGED = ALL  # the key of contexts merged with others to keep groups of at least 5
+TOTAL = "total"
 
-# Columns that count people (suppressed below the threshold) and the figures derived from them.
-COUNTS = (
+PARTICIPATION_COUNTS = (
     "families",
     "bookings",
     "attended",
@@ -42,23 +60,39 @@ COUNTS = (
     "requests",
     "active",
     "completed",
-    "invitations",
-    "responses",
 )
-PARTICIPATION_COLUMNS = (*COUNTS[:8], "median_days", *COUNTS[8:], "response_rate")
+SURVEY_COUNTS = ("invitations", "responses")
+# Columns that count people (perturbed, suppressed below the threshold); means are perturbed too.
+COUNTS = (*PARTICIPATION_COUNTS, *SURVEY_COUNTS)
+MEANS = QUESTION_KEYS
+PARTICIPATION_COLUMNS = (*PARTICIPATION_COUNTS, "median_days")
+SURVEY_COLUMNS = (*SURVEY_COUNTS, "response_rate", *QUESTION_KEYS)
 CANCELLED = (BookingStatus.CANCELLED_BY_PARENT, BookingStatus.CANCELLED_BY_EXPERT)
 MATCHED = (MatchStatus.ACTIVE, MatchStatus.COMPLETED, MatchStatus.ENDED)
 
 
+def last_of_month(day: date) -> date:
+    if day.month == 12:
+        return date(day.year, 12, 31)
+    return date(day.year, day.month + 1, 1) - timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class Period:
+    """Whole months, from the first day of `first`'s month to the last day of `last`'s."""
+
     first: date
     last: date
 
+    @classmethod
+    def whole_months(cls, first: date, last: date) -> "Period":
+        return cls(first.replace(day=1), last_of_month(last))
+
     def bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        start = self.first.replace(day=1)
         return (
-            datetime.combine(self.first, time(0), zone),
-            datetime.combine(self.last + timedelta(days=1), time(0), zone),
+            datetime.combine(start, time(0), zone),
+            datetime.combine(last_of_month(self.last) + timedelta(days=1), time(0), zone),
         )
 
     @property
@@ -69,9 +103,14 @@ class Period:
 @dataclass
 class Row:
     key: str
+    # The published figures (with their noise); `exact` keeps the figures before the noise for
+    # the suppression rules and the tests, and is never shown.
     values: dict[str, float | int | None] = field(default_factory=dict)
+    exact: dict[str, float | int | None] = field(default_factory=dict)
     # Cells hidden by small-cell suppression ("<5" on the page, left out of the export).
     hidden: set[str] = field(default_factory=set)
+    # Means another table of the same quarter could give away by subtraction (`differencing_guard`).
+    guarded: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -81,254 +120,316 @@ class Table:
     total: Row
 
 
-def month_of(column):
-    """'YYYY-MM' of a timestamp column, in SQL, on SQLite and PostgreSQL."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
-    return func.strftime("%Y-%m", column)
+class Cells:
+    """Record keys per row key and column, summed up into published counts."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+
+    def add(self, row: str, column: str, record_key: int) -> None:
+        self.keys[row][column].append(record_key)
+        self.keys[TOTAL][column].append(record_key)
+
+    def count(self, row: str, column: str) -> tuple[int, int]:
+        """(exact, published) count of a cell."""
+        keys = self.keys[row][column] if row in self.keys else []
+        return len(keys), cellkey.perturb_count(len(keys), cellkey.cell_key(keys))
 
 
-def booking_dimensions():
-    return {
-        "month": month_of(Booking.created_at),
-        "district": Booking.district,
-        "language": Booking.locale,
-        "age_group": Booking.age_group,
-        "referral": cast(literal(None), String),
-        "service": literal("consultation"),
-    }
+def key_of(value: object) -> str:
+    return UNKNOWN if value is None else str(value)
 
 
-def match_dimensions():
-    return {
-        "month": month_of(MentoringMatch.requested_at),
-        "district": MentoringMatch.district,
-        "language": User.locale,
-        "age_group": MentoringMatch.age_group,
-        "referral": MentoringMatch.referral_source,
-        "service": literal("mentoring"),
-    }
-
-
-def invitation_dimensions():
-    return {
-        "month": month_of(SurveyInvitation.created_at),
-        "district": SurveyInvitation.district,
-        "language": SurveyInvitation.locale,
-        "age_group": SurveyInvitation.age_group,
-        "referral": cast(literal(None), String),
-        "service": SurveyInvitation.service,
-    }
-
-
-def response_dimensions():
-    return {
-        "month": SurveyResponse.month,
-        "district": SurveyResponse.district,
-        "language": SurveyResponse.locale,
-        "age_group": SurveyResponse.age_group,
-        "referral": cast(literal(None), String),
-        "service": SurveyResponse.service,
-    }
-
-
-def as_int(expression):
-    return func.coalesce(func.sum(case((expression, 1), else_=0)), 0)
-
-
-def grouped(query, by: str) -> dict[str, tuple]:
-    """Rows of an aggregate query whose first column is the dimension, keyed by it; None → UNKNOWN."""
-    result: dict[str, tuple] = {}
-    for key, *values in db.session.execute(query):
-        key = UNKNOWN if key is None else str(key)
-        previous = result.get(key)
-        result[key] = (
-            tuple(values) if previous is None else tuple(a + b for a, b in zip(previous, values, strict=True))
-        )
-    return result
-
-
-def participation(period: Period, by: str, zone: ZoneInfo) -> Table:
-    """Families reached, bookings, mentoring and the survey, one row per value of `by`, plus a total."""
+def participation(period: Period, by: str, zone: ZoneInfo, secret: bytes) -> Table:
+    """Families reached, bookings and mentoring, one row per value of `by`, plus a total."""
     start, end = period.bounds(zone)
-    dims = {"b": booking_dimensions()[by], "m": match_dimensions()[by], "i": invitation_dimensions()[by]}
-    in_period = Booking.created_at.between(start, end - timedelta(microseconds=1))
-    consultation = Slot.host_mentor_id.is_(None)
-    bookings_query = (
+
+    def month(instant: datetime) -> str:
+        return instant.astimezone(zone).strftime("%Y-%m")  # the municipality's month
+
+    bookings = db.session.execute(
         select(
-            dims["b"],
-            func.count(),
-            as_int(Booking.status == BookingStatus.ATTENDED),
-            as_int(Booking.status == BookingStatus.NO_SHOW),
-            as_int(Booking.status.in_(CANCELLED)),
+            Booking.id,
+            Booking.created_at,
+            Booking.status,
+            Booking.district,
+            Booking.locale,
+            Booking.age_group,
+            Booking.user_id,
+            Booking.contact_key,
         )
         .join(Booking.slot)
-        .where(in_period, consultation)
-        .group_by(dims["b"])
-    )
-    requested = MentoringMatch.requested_at.between(start, end - timedelta(microseconds=1))
-    matches_query = (
+        .where(Booking.created_at >= start, Booking.created_at < end, Slot.host_mentor_id.is_(None))
+    ).all()
+    matches = db.session.execute(
         select(
-            dims["m"],
-            func.count(),
-            as_int(MentoringMatch.status == MatchStatus.ACTIVE),
-            as_int(MentoringMatch.status == MatchStatus.COMPLETED),
+            MentoringMatch.id,
+            MentoringMatch.requested_at,
+            MentoringMatch.answered_at,
+            MentoringMatch.status,
+            MentoringMatch.district,
+            User.locale,
+            MentoringMatch.age_group,
+            MentoringMatch.referral_source,
+            MentoringMatch.parent_id,
         )
         .join(User, User.id == MentoringMatch.parent_id)
-        .where(requested)
-        .group_by(dims["m"])
-    )
-    invitations_query = (
-        select(dims["i"], func.count(), as_int(SurveyInvitation.is_used))
-        .where(SurveyInvitation.created_at.between(start, end - timedelta(microseconds=1)))
-        .group_by(dims["i"])
-    )
-    family_key_booking = func.coalesce(
-        literal("u") + cast(Booking.user_id, String), literal("c") + Booking.contact_key
-    )
-    families = union_all(
-        select(dims["b"].label("dim"), family_key_booking.label("family"))
-        .join(Booking.slot)
-        .where(in_period, consultation),
-        select(
-            dims["m"].label("dim"), (literal("u") + cast(MentoringMatch.parent_id, String)).label("family")
-        )
-        .join(User, User.id == MentoringMatch.parent_id)
-        .where(requested),
-    ).subquery()
-    families_query = select(families.c.dim, func.count(func.distinct(families.c.family))).group_by(
-        families.c.dim
-    )
-    families_total = select(literal("total"), func.count(func.distinct(families.c.family)))
-    waits_query = (
-        select(dims["m"], MentoringMatch.requested_at, MentoringMatch.answered_at)
-        .join(User, User.id == MentoringMatch.parent_id)
-        .where(requested, MentoringMatch.status.in_(MATCHED), MentoringMatch.answered_at.is_not(None))
-    )
+        .where(MentoringMatch.requested_at >= start, MentoringMatch.requested_at < end)
+    ).all()
 
-    bookings = grouped(bookings_query, by)
-    matches = grouped(matches_query, by)
-    invitations = grouped(invitations_query, by)
-    reached = {key: counted[0] for key, counted in grouped(families_query, by).items()}
-    reached_total = db.session.execute(families_total).one()[1]
-    waits: dict[str, list[float]] = {}
-    for key, requested_at, answered_at in db.session.execute(waits_query):
-        waits.setdefault(UNKNOWN if key is None else str(key), []).append(
-            (answered_at - requested_at).total_seconds() / 86400
-        )
-    responses = response_counts(period, by)
+    cells = Cells()
+    families: dict[str, set[str]] = defaultdict(set)
+    waits: dict[str, list[float]] = defaultdict(list)
 
-    def row(key: str, families: int, wait: list[float]) -> Row:
-        b = bookings.get(key, (0, 0, 0, 0))
-        m = matches.get(key, (0, 0, 0))
-        i = invitations.get(key, (0, 0))
-        values = {
-            "families": families,
-            "bookings": b[0],
-            "attended": b[1],
-            "no_show": b[2],
-            "cancelled": b[3],
-            "requests": m[0],
-            "active": m[1],
-            "completed": m[2],
-            "median_days": round(median(wait), 1) if wait else None,
-            "invitations": i[0],
-            "responses": responses.get(key, 0),
-            "response_rate": round(100 * i[1] / i[0]) if i[0] else None,
-            "_matched": len(wait),
-            "_answered": i[1],
+    def family(row: str, family_id: str) -> None:
+        families[row].add(family_id)
+        families[TOTAL].add(family_id)
+
+    for b in bookings:
+        dims = {
+            "month": month(b.created_at),
+            "district": b.district,
+            "language": b.locale,
+            "age_group": b.age_group,
+            "referral": None,
+            "service": "consultation",
         }
-        return Row(key, values)
+        row = key_of(dims[by])
+        record = cellkey.derived_key(secret, "booking", b.id)
+        cells.add(row, "bookings", record)
+        if b.status == BookingStatus.ATTENDED:
+            cells.add(row, "attended", record)
+        elif b.status == BookingStatus.NO_SHOW:
+            cells.add(row, "no_show", record)
+        elif b.status in CANCELLED:
+            cells.add(row, "cancelled", record)
+        family(row, f"u{b.user_id}" if b.user_id is not None else f"c{b.contact_key}")
+    for m in matches:
+        dims = {
+            "month": month(m.requested_at),
+            "district": m.district,
+            "language": m.locale,
+            "age_group": m.age_group,
+            "referral": m.referral_source,
+            "service": "mentoring",
+        }
+        row = key_of(dims[by])
+        record = cellkey.derived_key(secret, "match", m.id)
+        cells.add(row, "requests", record)
+        if m.status == MatchStatus.ACTIVE:
+            cells.add(row, "active", record)
+        elif m.status == MatchStatus.COMPLETED:
+            cells.add(row, "completed", record)
+        family(row, f"u{m.parent_id}")
+        if m.status in MATCHED and m.answered_at is not None:
+            days = (m.answered_at - m.requested_at).total_seconds() / 86400
+            waits[row].append(days)
+            waits[TOTAL].append(days)
 
-    keys = sorted(set(bookings) | set(matches) | set(invitations) | set(reached) | set(responses))
-    rows = [row(key, reached.get(key, 0), waits.get(key, [])) for key in keys]
-    total = row("total", reached_total, [w for ws in waits.values() for w in ws])
-    for name in ("bookings", "attended", "no_show", "cancelled", "requests", "active", "completed"):
-        total.values[name] = count_sum(rows, name)
-    total.values["invitations"] = invited = count_sum(rows, "invitations")
-    total.values["_answered"] = answered = count_sum(rows, "_answered")
-    total.values["responses"] = count_sum(rows, "responses")
-    total.values["response_rate"] = round(100 * answered / invited) if invited else None
-    return Table(PARTICIPATION_COLUMNS, rows, total)
+    def make_row(key: str) -> Row:
+        row = Row(key)
+        for column in PARTICIPATION_COUNTS[1:]:
+            row.exact[column], row.values[column] = cells.count(key, column)
+        members = families.get(key, set())
+        row.exact["families"] = len(members)
+        row.values["families"] = cellkey.perturb_count(
+            len(members), cellkey.cell_key(cellkey.derived_key(secret, "family", f) for f in members)
+        )
+        wait = waits.get(key, [])
+        row.exact["median_days"] = row.values["median_days"] = round(median(wait), 1) if wait else None
+        row.exact["_matched"] = len(wait)
+        return row
+
+    rows = [make_row(key) for key in sorted((set(cells.keys) | set(families)) - {TOTAL})]
+    return Table(PARTICIPATION_COLUMNS, rows, make_row(TOTAL))
 
 
-def count_sum(rows: list[Row], name: str) -> float:
-    """The sum of a count column over `rows`; a count is never None (only derived figures are)."""
-    total: float = 0
-    for row in rows:
-        value = row.values[name]
-        assert value is not None, name
-        total += value
-    return total
+# Survey results of a sealed quarter ------------------------------------------------------------
 
 
-def response_counts(period: Period, by: str) -> dict[str, int]:
-    dim = response_dimensions()[by]
-    first, last = period.months
-    query = select(dim, func.count()).where(SurveyResponse.month.between(first, last)).group_by(dim)
-    return {key: values[0] for key, values in grouped(query, by).items()}
+def sealed_quarters() -> list[str]:
+    """The quarters whose survey results may be published, newest first."""
+    return list(db.session.scalars(select(SurveyPeriod.period).order_by(SurveyPeriod.period.desc())))
 
 
-def survey_results(period: Period, by: str) -> Table:
-    """Responses and the mean (with its count) of each question, one row per value of `by`."""
-    dim = response_dimensions()[by]
-    first, last = period.months
-    columns: list[ColumnElement[Any]] = [func.count()]
-    for key in QUESTION_KEYS:
-        column = getattr(SurveyResponse, key)
-        columns += [func.avg(cast(column, Integer)), func.count(column)]
-    query = select(dim, *columns).where(SurveyResponse.month.between(first, last)).group_by(dim)
-    total_query = select(literal("total"), *columns).where(SurveyResponse.month.between(first, last))
+SURVEY_FIELDS = {"district": "district", "language": "locale", "age_group": "age_group", "service": "service"}
 
-    def row(key: str, values: tuple) -> Row:
-        result: dict[str, float | int | None] = {"responses": values[0]}
-        for index, name in enumerate(QUESTION_KEYS):
-            mean, count = values[1 + 2 * index], values[2 + 2 * index]
-            result[name] = round(float(mean), 2) if mean is not None else None
-            result[f"{name}_n"] = count
-        return Row(key, result)
 
-    rows = [row(key, values) for key, values in sorted(grouped(query, by).items())]
-    total = row("total", tuple(db.session.execute(total_query).one())[1:])
-    return Table(("responses", *QUESTION_KEYS), rows, total)
+def survey_key(value: object) -> str:
+    """A response's or an invitation count's row key: "" and None are "not given", ALL is merged."""
+    return UNKNOWN if value in (None, "") else str(value)
+
+
+def survey_results(quarter: str, by: str, secret: bytes, threshold: int = 5) -> Table:
+    """Invitations, responses, response rate and the mean of each question, one row per value of
+    `by`, for one quarter; the caller makes sure it is sealed."""
+    name = SURVEY_FIELDS[by]
+    fields = tuple(SURVEY_FIELDS[d] for d in SURVEY_DIMENSIONS)
+    everything = db.session.execute(
+        select(
+            *(getattr(SurveyResponse, f) for f in fields),
+            SurveyResponse.record_key,
+            *(getattr(SurveyResponse, key) for key in QUESTION_KEYS),
+        ).where(SurveyResponse.period == quarter)
+    ).all()
+    guarded = differencing_guard(everything, len(fields), max(threshold, 5))
+    responses = [(response[fields.index(name)], *response[len(fields) :]) for response in everything]
+    invitations = db.session.execute(
+        select(
+            InvitationCount.service,
+            InvitationCount.locale,
+            InvitationCount.district,
+            InvitationCount.age_group,
+            InvitationCount.sent,
+        ).where(InvitationCount.period == quarter)
+    ).all()
+
+    cells = Cells()
+    answers: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    for response in responses:
+        row = survey_key(response[0])
+        cells.add(row, "responses", response[1])
+        for index, question in enumerate(QUESTION_KEYS):
+            answer = response[2 + index]
+            if answer is not None:
+                answers[row][question].append((answer, response[1]))
+                answers[TOTAL][question].append((answer, response[1]))
+    sent: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for service, locale, district, age_group, number in invitations:
+        context = {"service": service, "locale": locale, "district": district, "age_group": age_group}
+        # Each count row stands for `sent` invitations of one context: its key is that many times
+        # the context's derived key, so the same invitations always give the same cell key.
+        record = cellkey.derived_key(
+            secret, "invitations", f"{quarter}:{service}:{locale}:{district}:{age_group}"
+        )
+        for row in (survey_key(context[name]), TOTAL):
+            sent[row].append((number, record * number))
+
+    def make_row(key: str) -> Row:
+        row = Row(key)
+        row.guarded = {q for q in QUESTION_KEYS if (by, key, q) in guarded}
+        row.exact["responses"], row.values["responses"] = cells.count(key, "responses")
+        invited = sent.get(key, [])
+        row.exact["invitations"] = exact_invited = sum(n for n, _ in invited)
+        row.values["invitations"] = published = cellkey.perturb_count(
+            exact_invited, cellkey.cell_key(k for _, k in invited)
+        )
+        row.exact["response_rate"] = rate(row.exact["responses"], exact_invited)
+        row.values["response_rate"] = rate(row.values["responses"], published)
+        for question in QUESTION_KEYS:
+            given = answers[key][question] if key in answers else []
+            row.exact[f"{question}_n"] = len(given)
+            if not given:
+                row.exact[question] = row.values[question] = None
+                continue
+            mean = sum(a for a, _ in given) / len(given)
+            row.exact[question] = round(mean, 2)
+            row.values[question] = cellkey.perturb_mean(
+                mean, len(given), cellkey.cell_key(k for _, k in given), salt=question
+            )
+        return row
+
+    keys = sorted((set(cells.keys) | set(sent)) - {TOTAL})
+    return Table(SURVEY_COLUMNS, [make_row(key) for key in keys], make_row(TOTAL))
+
+
+def differencing_guard(responses: Sequence[Any], width: int, limit: int) -> set[tuple[str, str, str]]:
+    """The means that two tables of the same quarter could give away by subtraction.
+
+    Every dimension's cells and the total are sets of responses (per question, those that
+    answered it). Where two of them, in any two tables, differ by fewer than `limit` (the
+    threshold, at least 5) answers but are not the same set, subtracting one sum from the other
+    would tell what those few parents said: the smaller of the two (never the total) has its
+    mean hidden, in every table and view of the quarter alike. The noise alone would not do: half
+    the cells get none.
+    Returns (dimension, row key, question) triples.
+    """
+    guarded: set[tuple[str, str, str]] = set()
+    for index, question in enumerate(QUESTION_KEYS):
+        cells: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for number, response in enumerate(responses):
+            if response[width + 1 + index] is None:
+                continue
+            cells[(TOTAL, TOTAL)].add(number)
+            for position, dimension in enumerate(SURVEY_DIMENSIONS):
+                cells[(dimension, survey_key(response[position]))].add(number)
+        named = sorted(cells.items(), key=lambda item: (len(item[1]), item[0] == (TOTAL, TOTAL), item[0]))
+        for (first, one), (second, other) in combinations(named, 2):
+            if len(other) - len(one) >= limit or one == other:
+                continue
+            if len(one ^ other) < limit:
+                for dimension, key in (first, second):
+                    if (dimension, key) != (TOTAL, TOTAL):
+                        guarded.add((dimension, key, question))
+                        break
+    return guarded
+
+
+def rate(responses: float | int | None, invitations: float | int | None) -> int | None:
+    if not invitations or responses is None:
+        return None
+    return min(100, round(100 * responses / invitations))
 
 
 # Small-cell suppression -----------------------------------------------------------------------------
 
 
 def suppress(table: Table, threshold: int) -> Table:
-    """Hide every count below `threshold` (never below 5), then one more per column where only one
-    is hidden, so the total minus the visible cells cannot reveal it; derived figures follow."""
+    """Hide every count below `threshold` (never below 5), before or after its noise, and every mean
+    of fewer answers; then one more per column where only one is hidden while the total is shown,
+    so the total minus the visible cells cannot reveal it; derived figures follow their counts."""
     threshold = max(threshold, 5)
     counted = [c for c in table.columns if c in COUNTS]
-    for row in [*table.rows, table.total]:
+    means = [c for c in table.columns if c in MEANS]
+    everything = [*table.rows, table.total]
+    for row in everything:
         for column in counted:
-            value = row.values.get(column)
-            if value is not None and value < threshold:
+            exact, published = row.exact.get(column), row.values.get(column)
+            if exact is not None and min(exact, published or 0) < threshold:
+                row.hidden.add(column)
+        for column in means:
+            if (row.exact.get(f"{column}_n") or 0) < threshold or column in row.guarded:
                 row.hidden.add(column)
     for column in counted:
-        hidden = [r for r in table.rows if column in r.hidden]
-        visible = [r for r in table.rows if column not in r.hidden]
-        if len(hidden) == 1 and visible and column not in table.total.hidden:
-            min(visible, key=lambda r: (r.values[column], r.key)).hidden.add(column)
-    for row in [*table.rows, table.total]:
+        hide_one_more(table, column, size=column)
+    for column in means:
+        # Only means that are there count: a row with no answers has nothing to give away.
+        hide_one_more(table, column, size=f"{column}_n", needs_value=True)
+    for row in everything:
         hide_derived(row, threshold)
     return table
 
 
+def hide_one_more(table: Table, column: str, size: str, needs_value: bool = False) -> None:
+    """If exactly one row hides `column` while the total shows it, hide the smallest other row too
+    (by the exact figure `size`: the count itself, or a mean's number of answers)."""
+
+    def present(row: Row) -> bool:
+        return not needs_value or row.exact.get(column) is not None
+
+    hidden = [r for r in table.rows if column in r.hidden and present(r)]
+    visible = [r for r in table.rows if column not in r.hidden and present(r)]
+    if len(hidden) == 1 and visible and column not in table.total.hidden:
+        min(visible, key=lambda r: (r.exact.get(size) or 0, r.key)).hidden.add(column)
+
+
 def hide_derived(row: Row, threshold: int) -> None:
     values = row.values
-    if "median_days" in values and ((values.get("_matched") or 0) < threshold or "active" in row.hidden):
+    if "median_days" in values and ((row.exact.get("_matched") or 0) < threshold or "active" in row.hidden):
         row.hidden.add("median_days")
-    if "response_rate" in values and (
-        {"invitations", "responses"} & row.hidden or (values.get("_answered") or 0) < threshold
-    ):
+    if "response_rate" in values and {"invitations", "responses"} & row.hidden:
         row.hidden.add("response_rate")
-    for key in QUESTION_KEYS:
-        if key in values and (values.get(f"{key}_n") or 0) < threshold:
-            row.hidden.add(key)
 
 
 def shown(row: Row, column: str) -> float | int | None:
     """The value the page and the export may show; None when hidden or not given."""
     return None if column in row.hidden else row.values.get(column)
+
+
+def published(tables: Iterable[Table]) -> list[dict[str, str | float | int | None]]:
+    """Every shown figure of some tables, row by row (for tests and audits)."""
+    return [
+        {"key": row.key, **{c: shown(row, c) for c in table.columns}}
+        for table in tables
+        for row in [*table.rows, table.total]
+    ]

@@ -22,9 +22,9 @@ from mentoring.ratelimits import rate_limit
 from mentoring.reference import services as reference
 from mentoring.reference.choices import REFERRAL_LABELS, age_group_choices
 from mentoring.security import Role, public, role_required
-from mentoring.surveys import bp, reports, services
+from mentoring.surveys import bp, cellkey, reports, services
 from mentoring.surveys.charts import bar_chart
-from mentoring.surveys.forms import DIMENSION_LABELS, DashboardForm, ResendForm, default_period, survey_form
+from mentoring.surveys.forms import DIMENSION_LABELS, DashboardForm, ResendForm, default_filters, survey_form
 from mentoring.surveys.questionnaire import QUESTIONS
 
 SURVEY_PROBLEMS = {
@@ -103,9 +103,17 @@ COLUMN_LABELS = {
 SERVICE_LABELS = {"consultation": _l("Consultation hours"), "mentoring": _l("Mentor parents")}
 
 
+def quarter_label(quarter: str) -> str:
+    return _("Quarter %(number)s, %(year)s", number=quarter[-1], year=quarter[:4])
+
+
 def key_labels(by: str, keys: list[str]) -> dict[str, str]:
-    """Readable names for the row keys of a dimension; "" is "not given"."""
-    labels: dict[str, str] = {reports.UNKNOWN: _("Not given"), "total": _("Total")}
+    """Readable names for the row keys of a dimension; "" is "not given", "*" merged."""
+    labels: dict[str, str] = {
+        reports.UNKNOWN: _("Not given"),
+        reports.TOTAL: _("Total"),
+        reports.MERGED: _("Merged with others (privacy)"),
+    }
     if by == "month":
         for key in keys:
             if len(key) == 7 and key[:4].isdigit() and key[5:].isdigit():
@@ -123,19 +131,43 @@ def key_labels(by: str, keys: list[str]) -> dict[str, str]:
     return labels
 
 
-def dashboard_tables(form: DashboardForm) -> tuple[reports.Table, reports.Table]:
-    period = reports.Period(filled(form.date_from.data), filled(form.date_to.data))  # a validated form
-    threshold = current_app.config["SUPPRESSION_THRESHOLD"]
-    participation = reports.suppress(reports.participation(period, form.by.data, zone()), threshold)
-    survey = reports.suppress(reports.survey_results(period, form.by.data), threshold)
-    return participation, survey
+def cellkey_secret() -> bytes:
+    return cellkey.secret_for(current_app.config["SECRET_KEY"])
+
+
+def threshold() -> int:
+    return max(current_app.config["SUPPRESSION_THRESHOLD"], 5)
+
+
+def participation_table(form: DashboardForm) -> reports.Table:
+    period = reports.Period.whole_months(filled(form.date_from.data), filled(form.date_to.data))
+    table = reports.participation(period, form.by.data, zone(), cellkey_secret())
+    return reports.suppress(table, threshold())
+
+
+def survey_table(form: DashboardForm) -> reports.Table | None:
+    """The survey results of the chosen sealed quarter; None while no quarter is sealed."""
+    if not form.quarter.data:
+        return None
+    results = reports.survey_results(form.quarter.data, form.survey_by.data, cellkey_secret(), threshold())
+    return reports.suppress(results, threshold())
 
 
 def dashboard_form() -> DashboardForm:
-    args = (
-        request.args if request.args.get("date_from") or request.args.get("by") else default_period(today())
-    )
-    return DashboardForm(MultiDict(args))
+    """The filters, each missing one at its default; the quarters offered are the sealed ones."""
+    quarters = reports.sealed_quarters()
+    args = MultiDict(default_filters(today(), quarters[0] if quarters else None))
+    for name in list(args):
+        if name in request.args:
+            args[name] = request.args[name]
+    form = DashboardForm(args)
+    form.set_quarters([(quarter, quarter_label(quarter)) for quarter in quarters])
+    return form
+
+
+def months_label(form: DashboardForm) -> str:
+    first, last = reports.Period.whole_months(filled(form.date_from.data), filled(form.date_to.data)).months
+    return first if first == last else f"{first} – {last}"
 
 
 @bp.get("/coordinator/dashboard")
@@ -144,24 +176,37 @@ def dashboard():
     form = dashboard_form()
     if not form.validate():
         return render_template("surveys/dashboard.html", form=form, tables=None), 422
-    participation, survey = dashboard_tables(form)
-    labels = key_labels(form.by.data, [r.key for r in participation.rows + survey.rows])
-    hidden = f"<{max(current_app.config['SUPPRESSION_THRESHOLD'], 5)}"
+    participation, survey = participation_table(form), survey_table(form)
+    labels = key_labels(form.by.data, [r.key for r in participation.rows])
+    survey_labels = key_labels(form.survey_by.data, [r.key for r in survey.rows]) if survey else {}
+    hidden = f"<{threshold()}"
     charts = {
         "families": bar_chart(participation.rows, "families", labels, hidden),
         "bookings": bar_chart(participation.rows, "bookings", labels, hidden),
-        "satisfaction": bar_chart(survey.rows, "satisfaction", labels, hidden, scale_max=5),
     }
+    if survey:
+        charts["satisfaction"] = bar_chart(survey.rows, "satisfaction", survey_labels, hidden, scale_max=5)
+    dimension_labels = dict(DIMENSION_LABELS)
     return render_template(
         "surveys/dashboard.html",
         form=form,
         tables={"participation": participation, "survey": survey},
         labels=labels,
+        survey_labels=survey_labels,
         column_labels=COLUMN_LABELS,
-        dimension_label=dict(DIMENSION_LABELS)[form.by.data],
+        dimension_label=dimension_labels[form.by.data],
+        survey_dimension_label=dimension_labels[form.survey_by.data],
+        quarter=quarter_label(form.quarter.data) if survey else None,
+        months=months_label(form),
         charts=charts,
-        csv_args=request.args.to_dict() or default_period(today()),
-        threshold=max(current_app.config["SUPPRESSION_THRESHOLD"], 5),
+        csv_args={name: form[name].data for name in ("by", "quarter", "survey_by")}
+        | {
+            "date_from": filled(form.date_from.data).isoformat(),
+            "date_to": filled(form.date_to.data).isoformat(),
+        },
+        threshold=threshold(),
+        max_count_noise=cellkey.MAX_COUNT_NOISE,
+        max_mean_noise=cellkey.MAX_MEAN_NOISE,
     )
 
 
@@ -175,24 +220,32 @@ def safe_cell(value: object) -> object:
 @bp.get("/coordinator/dashboard.csv")
 @role_required(Role.COORDINATOR)
 def dashboard_csv():
-    """The same table as on the page, suppressed cells left empty; UTF-8 with a BOM for spreadsheets."""
+    """The same table as on the page, suppressed cells left empty; UTF-8 with a BOM for spreadsheets.
+    Participation by whole months; the survey for one sealed quarter (404 while none is)."""
     form = dashboard_form()
-    if not form.validate() or request.args.get("table", "participation") not in {"participation", "survey"}:
+    kind = request.args.get("table", "participation")
+    if not form.validate() or kind not in {"participation", "survey"}:
         abort(400)
-    participation, survey = dashboard_tables(form)
-    table = survey if request.args.get("table") == "survey" else participation
-    labels = key_labels(form.by.data, [r.key for r in table.rows])
+    if kind == "survey":
+        table = survey_table(form)
+        if table is None:
+            abort(404)
+        by, period = form.survey_by.data, form.quarter.data
+    else:
+        table, by = participation_table(form), form.by.data
+        first, last = reports.Period.whole_months(
+            filled(form.date_from.data), filled(form.date_to.data)
+        ).months
+        period = f"{first}-{last}"
+    labels = key_labels(by, [r.key for r in table.rows])
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [str(dict(DIMENSION_LABELS)[form.by.data]), *(str(COLUMN_LABELS[c]) for c in table.columns)]
-    )
+    writer.writerow([str(dict(DIMENSION_LABELS)[by]), *(str(COLUMN_LABELS[c]) for c in table.columns)])
     for row in [*table.rows, table.total]:
         cells = ["" if (value := reports.shown(row, c)) is None else value for c in table.columns]
         writer.writerow([safe_cell(labels.get(row.key, row.key)), *cells])
-    name = f"{request.args.get('table', 'participation')}-{form.date_from.data}-{form.date_to.data}.csv"
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{kind}-{period}.csv"'},
     )
