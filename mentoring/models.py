@@ -7,11 +7,14 @@ from mentoring.mentorships.models import MentorAway, MentoringMatch, MentorProfi
 from mentoring.notifications.models import OutboxMessage
 from mentoring.offers.models import Offer
 from mentoring.reference.models import District, Topic
+from mentoring.surveys.changes import ChangeEntry, ChangeText
 from mentoring.surveys.models import SurveyInvitation, SurveyResponse
 
 __all__ = [
     "AuditEntry",
     "Booking",
+    "ChangeEntry",
+    "ChangeText",
     "District",
     "ExpertProfile",
     "Invitation",
