@@ -39,6 +39,11 @@ AUDIT_ACTIONS = {
     "family_assigned": _l("Assigned a family"),
     "mentorings_viewed": _l("Opened the mentorings"),
     "interpreters_viewed": _l("Opened the interpreter requests"),
+    "comments_viewed": _l("Opened the parents' comments"),
+    "comments_exported": _l("Exported the parents' comments"),
+    "comment_marked": _l("Gave a parent's comment a theme or status"),
+    "change_saved": _l("Saved a “You said, we did” entry"),
+    "change_deleted": _l("Deleted a “You said, we did” entry"),
 }
 
 

@@ -6,12 +6,12 @@ page shows each entry in the reader's language, else in German, marked as such.
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentoring.clock import utcnow
 from mentoring.db import UTCDateTime
-from mentoring.extensions import Model
+from mentoring.extensions import Model, db
 
 REQUIRED_LOCALE = "de"
 
@@ -46,3 +46,39 @@ class ChangeText(Model):
     title: Mapped[str] = mapped_column(String(150))
     body: Mapped[str] = mapped_column(Text)
     entry: Mapped[ChangeEntry] = relationship(back_populates="texts")
+
+
+def list_entries(limit: int = 200) -> list[ChangeEntry]:
+    """Newest first, with their texts (one more statement for all of them)."""
+    return list(
+        db.session.scalars(
+            select(ChangeEntry).order_by(ChangeEntry.done_on.desc(), ChangeEntry.id.desc()).limit(limit)
+        )
+    )
+
+
+def get_entry(entry_id: int) -> ChangeEntry | None:
+    return db.session.get(ChangeEntry, entry_id)
+
+
+def fill_entry(entry: ChangeEntry, done_on: date, texts: dict[str, tuple[str, str]]) -> None:
+    """Set the day and the texts ({locale: (title, text)}; German required); languages left out go."""
+    if not texts.get(REQUIRED_LOCALE):
+        raise ValueError("German text required")
+    entry.done_on = done_on
+    kept = {text.locale: text for text in entry.texts if text.locale in texts}
+    entry.texts = [
+        replace_text(kept.get(locale), locale, title, body) for locale, (title, body) in sorted(texts.items())
+    ]
+
+
+def replace_text(text: ChangeText | None, locale: str, title: str, body: str) -> ChangeText:
+    text = text or ChangeText(locale=locale)
+    text.title, text.body = title, body
+    return text
+
+
+def written_locales(entries: list[ChangeEntry]) -> list[str]:
+    """Every language at least one entry is written in, German first."""
+    found = {locale for entry in entries for locale in entry.locales}
+    return sorted(found, key=lambda code: (code != REQUIRED_LOCALE, code))
