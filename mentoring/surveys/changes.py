@@ -1,4 +1,4 @@
-""""You said, we did": what the programme changed after parents' comments, told back to parents.
+"""The "You said, we did" entries: what the programme changed after parents' comments, told back to parents.
 
 An entry has a day and a text per language (German required, the others optional); the public
 page shows each entry in the reader's language, else in German, marked as such.

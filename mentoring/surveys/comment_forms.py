@@ -4,7 +4,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 
-from mentoring.forms import BaseForm, ChoiceField, LocalDateField, max_length, optional, required, select_choices
+from mentoring.forms import (
+    BaseForm,
+    ChoiceField,
+    LocalDateField,
+    max_length,
+    optional,
+    required,
+    select_choices,
+)
 from mentoring.i18n.languages import KNOWN_LANGUAGES
 from mentoring.surveys.changes import REQUIRED_LOCALE
 from mentoring.surveys.comments import STATUS_LABELS, THEMES

@@ -124,9 +124,7 @@ def mark_comment(response_id: str):
     audit("comment_marked", f"comment:{response.id}", f"status={form.status.data} theme={form.theme.data}")
     db.session.commit()
     flash(_("Saved."), "success")
-    return redirect(
-        url_for(".comments", _anchor=f"comment-{response_id}", **query_values(request.args)), 303
-    )
+    return redirect(url_for(".comments", _anchor=f"comment-{response_id}", **query_values(request.args)), 303)
 
 
 def safe_cell(value: str) -> str:
@@ -146,11 +144,19 @@ def comments_csv():
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        [_("Quarter"), _("Service"), _("Language"), _("District"), _("Age of the child"), _("Theme")]
-        + [_("Status"), _("Comment")]
+        [
+            _("Quarter"),
+            _("Service"),
+            _("Language"),
+            _("District"),
+            _("Age of the child"),
+            _("Theme"),
+            _("Status"),
+            _("Comment"),
+        ]
     )
     for response in found:
-        theme = str(comments.THEMES[response.comment_theme]) if response.comment_theme in comments.THEMES else ""
+        theme = comments.THEMES.get(response.comment_theme or "", "")
         writer.writerow(
             [
                 quarter_label(response.period),
@@ -158,7 +164,7 @@ def comments_csv():
                 context_text("locale", response.locale, labels),
                 context_text("district", response.district, labels),
                 context_text("age_group", response.age_group, labels),
-                theme,
+                str(theme),
                 str(comments.STATUS_LABELS[response.comment_status]),
                 safe_cell(redact(response.comment, names, shown)),
             ]
@@ -190,9 +196,7 @@ def you_said_we_did():
 @bp.get("/coordinator/you-said-we-did")
 @role_required(Role.COORDINATOR)
 def manage_changes():
-    return render_template(
-        "surveys/changes.html", entries=changes.list_entries(), languages=KNOWN_LANGUAGES
-    )
+    return render_template("surveys/changes.html", entries=changes.list_entries(), languages=KNOWN_LANGUAGES)
 
 
 def change_form_for(entry: ChangeEntry | None) -> ChangeForm:
