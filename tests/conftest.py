@@ -601,18 +601,17 @@ def comments_world(app: Flask) -> dict:
 
     with app.app_context():
         db.session.add(SurveyPeriod(period="2026-Q3", sealed_at=utcnow()))
-        db.session.add(
-            SurveyResponse(
-                questionnaire="2026-1",
-                period="2026-Q3",
-                service="consultation",
-                locale="tr",
-                district=ALL,
-                age_group=None,
-                satisfaction=4,
-                comment="Akşam randevusu lütfen, 0176 1234567",
-            )
+        comment = SurveyResponse(
+            questionnaire="2026-1",
+            period="2026-Q3",
+            service="consultation",
+            locale="tr",
+            district=ALL,
+            age_group=None,
+            satisfaction=4,
+            comment="Akşam randevusu lütfen, 0176 1234567",
         )
+        db.session.add(comment)
         entry = ChangeEntry(
             done_on=clock.today(),
             texts=[
@@ -622,7 +621,7 @@ def comments_world(app: Flask) -> dict:
         )
         db.session.add(entry)
         db.session.commit()
-        return {"change": entry.id}
+        return {"change": entry.id, "comment": comment.id}
 
 
 def survey_world(app: Flask) -> dict:
