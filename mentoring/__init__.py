@@ -26,6 +26,7 @@ ROUTE_MODULES = (
     "mentoring.mentorships.mentor_views",
     "mentoring.mentorships.coordinator_views",
     "mentoring.surveys.views",
+    "mentoring.surveys.comment_views",
     "mentoring.offers.views",
     "mentoring.privacy.views",
 )

@@ -40,6 +40,11 @@ AUDIT_ACTIONS = {
     "mentorings_viewed": _l("Opened the mentorings"),
     "interpreters_viewed": _l("Opened the interpreter requests"),
     "survey_resent": _l("Sent a parent the survey again"),
+    "comments_viewed": _l("Opened the parents' comments"),
+    "comments_exported": _l("Exported the parents' comments"),
+    "comment_marked": _l("Gave a parent's comment a theme or status"),
+    "change_saved": _l("Saved a “You said, we did” entry"),
+    "change_deleted": _l("Deleted a “You said, we did” entry"),
 }
 
 

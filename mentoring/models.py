@@ -7,6 +7,7 @@ from mentoring.mentorships.models import MentorAway, MentoringMatch, MentorProfi
 from mentoring.notifications.models import OutboxMessage
 from mentoring.offers.models import Offer
 from mentoring.reference.models import District, Topic
+from mentoring.surveys.changes import ChangeEntry, ChangeText
 from mentoring.surveys.models import (
     InvitationCount,
     PooledAnswer,
@@ -20,6 +21,8 @@ from mentoring.surveys.models import (
 __all__ = [
     "AuditEntry",
     "Booking",
+    "ChangeEntry",
+    "ChangeText",
     "District",
     "ExpertProfile",
     "Invitation",

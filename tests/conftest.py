@@ -549,6 +549,7 @@ def world(app: Flask, municipality_data: None) -> dict:
         **mentoring_world(app),
         **survey_world(app),
         **offers_world(app),
+        **comments_world(app),
         **waitlist_world(app, make_slot(app, expert, starts_in=timedelta(days=5)), _id),
     }
 
@@ -596,6 +597,39 @@ def offers_world(app: Flask) -> dict:
         db.session.add(offer)
         db.session.commit()
         return {"offer": offer.id}
+
+
+def comments_world(app: Flask) -> dict:
+    """A released comment of a sealed quarter, and a "You said, we did" entry in German and Turkish."""
+
+    from mentoring.clock import utcnow
+    from mentoring.surveys.changes import ChangeEntry, ChangeText
+    from mentoring.surveys.kanon import ALL
+    from mentoring.surveys.models import SurveyPeriod, SurveyResponse
+
+    with app.app_context():
+        db.session.add(SurveyPeriod(period="2026-Q3", sealed_at=utcnow()))
+        comment = SurveyResponse(
+            questionnaire="2026-1",
+            period="2026-Q3",
+            service="consultation",
+            locale="tr",
+            district=ALL,
+            age_group=None,
+            satisfaction=4,
+            comment="Akşam randevusu lütfen, 0176 1234567",
+        )
+        db.session.add(comment)
+        entry = ChangeEntry(
+            done_on=clock.today(),
+            texts=[
+                ChangeText(locale="de", title="Abendtermine", body="Jetzt auch dienstags am Abend."),
+                ChangeText(locale="tr", title="Akşam randevuları", body="Artık salı akşamları da."),
+            ],
+        )
+        db.session.add(entry)
+        db.session.commit()
+        return {"change": entry.id, "comment": comment.id}
 
 
 def survey_world(app: Flask) -> dict:

@@ -254,6 +254,7 @@ PAGES = {
         "/booking/{held}",
         "{answer}",
         "/booking/{token}/delete",
+        "/you-said-we-did",
     ],
     "theparent": [
         "/home",
@@ -300,6 +301,10 @@ PAGES = {
         "/coordinator/offers/{offer}",
         "/coordinator/offers/import",
         "/coordinator/offers/gaps",
+        "/coordinator/survey-comments",
+        "/coordinator/you-said-we-did",
+        "/coordinator/you-said-we-did/new",
+        "/coordinator/you-said-we-did/{change}",
         "/coordinator/interpreters",
         "/coordinator/audit",
     ],
@@ -320,6 +325,7 @@ FAILED_FORMS = {
         ("/coordinator/topics", {"key": "Bad Key"}),
         ("/coordinator/families/new", {"name": "Familie Demir"}),
         ("/coordinator/offers/new", {"title_de": "", "valid_until": "31.02.2026"}),
+        ("/coordinator/you-said-we-did/new", {"done_on": "31.02.2026", "title_tr": "Başlık"}),
     ],
     "theparent": [("/account/password", {"new_password": "x"}), ("/account/delete", {"password": "x"})],
     "thementor": [

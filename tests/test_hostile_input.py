@@ -101,6 +101,12 @@ FORMS = [
         ["title_de", "description_de", "provider", "kind", "age_groups", "cost", "valid_from", "valid_until"],
     ),
     ("thecoordinator", "/coordinator/matching/{match}/assign", ["mentor_id"]),
+    ("thecoordinator", "/coordinator/survey-comments/{comment}", ["status", "theme"]),
+    (
+        "thecoordinator",
+        "/coordinator/you-said-we-did/new",
+        ["done_on", "title_de", "body_de", "title_tr", "body_tr"],
+    ),
     (
         "thecoordinator",
         "/coordinator/mentors/{mentor_profile}",
@@ -112,6 +118,8 @@ QUERIES = [
     "/offers",
     "/mentoring",
     "/coordinator/dashboard",
+    "/coordinator/survey-comments",
+    "/you-said-we-did",
     "/api/v1/slots",
     "/api/v1/offers",
 ]

@@ -112,6 +112,8 @@ def data_strings(app) -> list[str]:
         "Spielen, singen, Eltern treffen.",
         "Familienzentrum Osterfeld",
     ]
+    values += ["Akşam randevusu lütfen,", "Abendtermine", "Jetzt auch dienstags am Abend."]
+    values += ["Akşam randevuları", "Artık salı akşamları da."]  # a comment and a "You said, we did" entry
     return [v for v in values if v]
 
 
