@@ -4,7 +4,11 @@ import os
 from pathlib import Path
 from typing import ClassVar
 
+from mentoring import paths
+
+# The checkout's top, or mentoring/_bundle/ inside an installed wheel (templates, translations, ...).
 BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = paths.instance()
 
 # Secrets that must never reach production (documented demo values, test values).
 INSECURE_SECRET_KEYS = frozenset({"", "dev", "change-me", "development-only-secret", "testing"})
@@ -25,7 +29,7 @@ def env_bool(name: str, default: bool) -> bool:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'mentoring.sqlite'}"
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'mentoring.sqlite'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -36,7 +40,7 @@ class Config:
     # The municipality's social districts and consultation topics (JSON), loaded by seed-demo.
     MUNICIPALITY_DATA_FILE = os.environ.get(
         "MUNICIPALITY_DATA_FILE",
-        str(BASE_DIR / "mentoring" / "reference" / "data" / "oberhausen.json"),
+        str(paths.PACKAGE / "reference" / "data" / "oberhausen.json"),
     )
     IMPRINT_ADDRESS = os.environ.get(
         "IMPRINT_ADDRESS", "Stadt Oberhausen, Schwartzstraße 72, 46045 Oberhausen"
@@ -51,7 +55,7 @@ class Config:
 
     # Mail and SMS go through the outbox; these pick how `flask outbox send` delivers.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")  # file | smtp
-    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(BASE_DIR / "instance" / "outbox-files"))
+    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "outbox-files"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = env_int("MAIL_PORT", 25)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")

@@ -1,13 +1,17 @@
 """The platform: mentor parents and consultation hours for municipal prevention programmes."""
 
+import importlib.util
+import sys
 from importlib import import_module
-from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-ROOT = Path(__file__).resolve().parent.parent
+from mentoring import paths
+
+ROOT = paths.root()
 
 # The modules that declare routes and commands, named here rather than imported by each domain's
 # __init__ (which holds only its blueprint and seams), so no package and its views import each other.
@@ -31,8 +35,28 @@ ROUTE_MODULES = (
 )
 
 
+def config_module() -> ModuleType:
+    """The top-level `config.py`: imported from the checkout, or loaded from the installed wheel."""
+    if not paths.installed():
+        if str(paths.CHECKOUT) not in sys.path:  # e.g. the `mentoring` command run from elsewhere
+            sys.path.append(str(paths.CHECKOUT))
+        import config
+
+        return config
+    if "config" in sys.modules and getattr(sys.modules["config"], "__file__", None) == str(
+        paths.BUNDLE / "config.py"
+    ):
+        return sys.modules["config"]
+    spec = importlib.util.spec_from_file_location("config", paths.BUNDLE / "config.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["config"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def load_config(app: Flask, config: str | type | None, overrides: dict[str, Any] | None) -> None:
-    from config import CONFIGS
+    CONFIGS = config_module().CONFIGS  # noqa: N806  (the name config.py gives it)
 
     config_class = CONFIGS[config or "development"] if not isinstance(config, type) else config
     app.config.from_object(config_class)
@@ -55,7 +79,7 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(paths.instance()),
     )
     load_config(app, config, overrides)
     # An id in a URL is a database integer: a larger number is "not found", not a database error.

@@ -1,0 +1,22 @@
+"""Build hook: compile the message catalogs (.po -> .mo) before the wheel collects its files.
+
+A wheel without the .mo files would serve every language in English, so the build makes them
+itself, the same way `make compile-translations` does (the .mo files are not committed).
+"""
+
+from pathlib import Path
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+
+class CustomBuildHook(BuildHookInterface):
+    def initialize(self, version: str, build_data: dict) -> None:
+        if self.target_name != "wheel" or version == "editable":
+            return  # the checkout compiles with `make compile-translations`
+        from babel.messages.frontend import CommandLineInterface
+
+        translations = Path(self.root) / "translations"
+        CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(translations)])
+        missing = [po for po in translations.glob("*/LC_MESSAGES/messages.po") if not po.with_suffix(".mo").is_file()]
+        if missing:
+            raise RuntimeError(f"catalogs not compiled: {missing}")
