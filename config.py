@@ -145,6 +145,20 @@ class Config:
     # Without it, every family would share the balancer's address and its rate limit.
     TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+    # The worker (`mentoring worker`): how often the frequent jobs run, and when the daily ones do
+    # (local time in TIMEZONE); how long it sleeps between looks at the schedule.
+    WORKER_OUTBOX_SECONDS = env_int("WORKER_OUTBOX_SECONDS", 60)
+    WORKER_HOLDS_SECONDS = env_int("WORKER_HOLDS_SECONDS", 300)
+    WORKER_DAILY_AT = os.environ.get("WORKER_DAILY_AT", "mentoring=03:00,surveys=03:30,retention=04:00")
+    WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "5"))
+
+    # Operations: LOG_FORMAT=json writes one JSON object per line (requests, jobs, errors).
+    # Prometheus metrics at /metrics need `Authorization: Bearer <METRICS_TOKEN>`; without a token
+    # the path answers 404 (or serve them on a port of their own: METRICS_PORT, see README).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # text | json
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
     # Cookies and request size
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -17,6 +17,7 @@ class CustomBuildHook(BuildHookInterface):
 
         translations = Path(self.root) / "translations"
         CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(translations)])
-        missing = [po for po in translations.glob("*/LC_MESSAGES/messages.po") if not po.with_suffix(".mo").is_file()]
+        catalogs = translations.glob("*/LC_MESSAGES/messages.po")
+        missing = [po for po in catalogs if not po.with_suffix(".mo").is_file()]
         if missing:
             raise RuntimeError(f"catalogs not compiled: {missing}")

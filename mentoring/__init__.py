@@ -56,7 +56,7 @@ def config_module() -> ModuleType:
 
 
 def load_config(app: Flask, config: str | type | None, overrides: dict[str, Any] | None) -> None:
-    CONFIGS = config_module().CONFIGS  # noqa: N806  (the name config.py gives it)
+    CONFIGS = config_module().CONFIGS
 
     config_class = CONFIGS[config or "development"] if not isinstance(config, type) else config
     app.config.from_object(config_class)
@@ -138,6 +138,7 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     from mentoring.web.context import register_template_helpers
     from mentoring.web.errors import register_error_pages
     from mentoring.web.static_files import init_static_files
+    from mentoring.worker import worker_command
 
     app.register_blueprint(web.bp)
     app.register_blueprint(accounts.bp)
@@ -155,6 +156,7 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     app.cli.add_command(mentoring_cli)
     app.cli.add_command(surveys_cli)
     app.cli.add_command(retention_cli)
+    app.cli.add_command(worker_command)
     register_template_helpers(app)
     init_static_files(app)
     init_rate_limits(app)  # after the blueprints: it wraps the views that declare limits

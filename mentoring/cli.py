@@ -43,9 +43,15 @@ class GunicornServer:
 
 
 @click.command("serve")
-@click.option("--bind", default=lambda: os.environ.get("BIND", "127.0.0.1:8000"), show_default="127.0.0.1:8000",
-              help="Address (host:port or unix:/path) to listen on; keep it private behind the proxy.")
-@click.option("--workers", default=lambda: int(os.environ.get("WEB_CONCURRENCY", "2")), show_default="2", type=int)
+@click.option(
+    "--bind",
+    default=lambda: os.environ.get("BIND", "127.0.0.1:8000"),
+    show_default="127.0.0.1:8000",
+    help="Address (host:port or unix:/path) to listen on; keep it private behind the proxy.",
+)
+@click.option(
+    "--workers", default=lambda: int(os.environ.get("WEB_CONCURRENCY", "2")), show_default="2", type=int
+)
 @click.option("--threads", default=1, show_default=True, type=int)
 @click.option("--timeout", default=30, show_default=True, type=int)
 def serve(bind: str, workers: int, threads: int, timeout: int) -> None:

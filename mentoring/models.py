@@ -16,6 +16,7 @@ from mentoring.surveys.models import (
     SurveyPeriod,
     SurveyResponse,
 )
+from mentoring.worker import JobRun
 
 __all__ = [
     "AuditEntry",
@@ -24,6 +25,7 @@ __all__ = [
     "ExpertProfile",
     "Invitation",
     "InvitationCount",
+    "JobRun",
     "MentorAway",
     "MentorProfile",
     "MentoringMatch",
