@@ -161,4 +161,7 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     init_static_files(app)
     init_rate_limits(app)  # after the blueprints: it wraps the views that declare limits
     register_error_pages(app)
+    from mentoring.ops import init_ops
+
+    init_ops(app)  # /ready, /metrics, request metrics and (LOG_FORMAT=json) JSON logs
     return app
