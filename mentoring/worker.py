@@ -34,7 +34,7 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import Index, String, Text, UniqueConstraint, select, text
+from sqlalchemy import Index, String, Text, UniqueConstraint, delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -52,6 +52,10 @@ COMMANDS = {
     "surveys": ("surveys", "daily"),
     "retention": ("retention", "purge"),
 }
+
+
+# The record of job runs is kept this long (deleted after each retention run).
+JOB_RUNS_KEEP_DAYS = 30
 
 
 class RunStatus(StrEnum):
@@ -227,6 +231,9 @@ class Worker:
             finished = db.session.get(JobRun, run_id)
             assert finished is not None
             finished.status, finished.error, finished.finished_at = status, error, clock.utcnow()
+            if job.name == "retention" and status == RunStatus.DONE:
+                cutoff = clock.utcnow() - timedelta(days=JOB_RUNS_KEEP_DAYS)
+                db.session.execute(delete(JobRun).where(JobRun.started_at < cutoff))
             db.session.commit()
             return "ran" if status == RunStatus.DONE else "failed"
 

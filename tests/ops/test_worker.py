@@ -38,6 +38,12 @@ def test_worker_runs_every_command_once_per_tick(app):
         assert {run.status for run in runs} == {RunStatus.DONE}
         # A minute later only the outbox is due again.
         assert first.run_due(NOW + timedelta(minutes=1)) == {"outbox": "ran"}
+        # The record is kept 30 days: the retention run deletes older ones.
+        old = NOW - timedelta(days=31)
+        db.session.add(JobRun(job="outbox", tick=old, status=RunStatus.DONE, attempts=1, worker="a", started_at=old))
+        db.session.commit()
+        assert first.run_due(NOW + timedelta(days=1)) == dict.fromkeys(COMMANDS, "ran")
+        assert db.session.scalar(select(JobRun).where(JobRun.tick == old)) is None
 
 
 def test_a_tick_left_running_by_a_crashed_worker_runs_again(app):
