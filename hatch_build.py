@@ -1,7 +1,8 @@
-"""Build hook: compile the message catalogs (.po -> .mo) before the wheel collects its files.
+"""Build hook: compile the message catalogs (.po -> .mo), then carry the top-level files in the wheel.
 
 A wheel without the .mo files would serve every language in English, so the build makes them
-itself, the same way `make compile-translations` does (the .mo files are not committed).
+itself, the same way `make compile-translations` does (the .mo files are not committed). The
+top-level files listed as `bundle` in pyproject.toml go to `mentoring/_bundle/` in the wheel.
 """
 
 from pathlib import Path
@@ -21,3 +22,5 @@ class CustomBuildHook(BuildHookInterface):
         missing = [po for po in catalogs if not po.with_suffix(".mo").is_file()]
         if missing:
             raise RuntimeError(f"catalogs not compiled: {missing}")
+        for name in self.config["bundle"]:
+            build_data["force_include"][str(Path(self.root) / name)] = f"mentoring/_bundle/{name}"
