@@ -154,7 +154,7 @@ class Config:
 
     # Operations: LOG_FORMAT=json writes one JSON object per line (requests, jobs, errors).
     # Prometheus metrics at /metrics need `Authorization: Bearer <METRICS_TOKEN>`; without a token
-    # the path answers 404 (or serve them on a port of their own: METRICS_PORT, see README).
+    # the path answers 404.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # text | json
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")

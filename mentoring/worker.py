@@ -258,6 +258,10 @@ def worker_command(once: bool) -> None:
         for job, outcome in worker.run_due().items():
             click.echo(f"{job}: {outcome}")
         return
+    if not logging.getLogger().handlers:  # LOG_FORMAT=text: plain lines on stderr
+        logging.basicConfig(
+            level=current_app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())  # finish the running job, then exit
