@@ -4,7 +4,11 @@ import os
 from pathlib import Path
 from typing import ClassVar
 
+from mentoring import paths
+
+# The checkout's top, or mentoring/_bundle/ inside an installed wheel (templates, translations, ...).
 BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = paths.instance()
 
 # Secrets that must never reach production (documented demo values, test values).
 INSECURE_SECRET_KEYS = frozenset({"", "dev", "change-me", "development-only-secret", "testing"})
@@ -25,7 +29,7 @@ def env_bool(name: str, default: bool) -> bool:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'mentoring.sqlite'}"
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'mentoring.sqlite'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -36,7 +40,7 @@ class Config:
     # The municipality's social districts and consultation topics (JSON), loaded by seed-demo.
     MUNICIPALITY_DATA_FILE = os.environ.get(
         "MUNICIPALITY_DATA_FILE",
-        str(BASE_DIR / "mentoring" / "reference" / "data" / "oberhausen.json"),
+        str(paths.PACKAGE / "reference" / "data" / "oberhausen.json"),
     )
     IMPRINT_ADDRESS = os.environ.get(
         "IMPRINT_ADDRESS", "Stadt Oberhausen, Schwartzstraße 72, 46045 Oberhausen"
@@ -51,7 +55,7 @@ class Config:
 
     # Mail and SMS go through the outbox; these pick how `flask outbox send` delivers.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")  # file | smtp
-    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(BASE_DIR / "instance" / "outbox-files"))
+    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "outbox-files"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = env_int("MAIL_PORT", 25)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
@@ -140,6 +144,20 @@ class Config:
     # Behind a load balancer: how many proxies set X-Forwarded-For/-Proto (0 = trust none).
     # Without it, every family would share the balancer's address and its rate limit.
     TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+    # The worker (`mentoring worker`): how often the frequent jobs run, and when the daily ones do
+    # (local time in TIMEZONE); how long it sleeps between looks at the schedule.
+    WORKER_OUTBOX_SECONDS = env_int("WORKER_OUTBOX_SECONDS", 60)
+    WORKER_HOLDS_SECONDS = env_int("WORKER_HOLDS_SECONDS", 300)
+    WORKER_DAILY_AT = os.environ.get("WORKER_DAILY_AT", "mentoring=03:00,surveys=03:30,retention=04:00")
+    WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "5"))
+
+    # Operations: LOG_FORMAT=json writes one JSON object per line (requests, jobs, errors).
+    # Prometheus metrics at /metrics need `Authorization: Bearer <METRICS_TOKEN>`; without a token
+    # the path answers 404.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # text | json
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
     # Cookies and request size
     SESSION_COOKIE_HTTPONLY = True

@@ -1,13 +1,17 @@
 """The platform: mentor parents and consultation hours for municipal prevention programmes."""
 
+import importlib.util
+import sys
 from importlib import import_module
-from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-ROOT = Path(__file__).resolve().parent.parent
+from mentoring import paths
+
+ROOT = paths.root()
 
 # The modules that declare routes and commands, named here rather than imported by each domain's
 # __init__ (which holds only its blueprint and seams), so no package and its views import each other.
@@ -32,8 +36,28 @@ ROUTE_MODULES = (
 )
 
 
+def config_module() -> ModuleType:
+    """The top-level `config.py`: imported from the checkout, or loaded from the installed wheel."""
+    if not paths.installed():
+        if str(paths.CHECKOUT) not in sys.path:  # e.g. the `mentoring` command run from elsewhere
+            sys.path.append(str(paths.CHECKOUT))
+        import config
+
+        return config
+    if "config" in sys.modules and getattr(sys.modules["config"], "__file__", None) == str(
+        paths.BUNDLE / "config.py"
+    ):
+        return sys.modules["config"]
+    spec = importlib.util.spec_from_file_location("config", paths.BUNDLE / "config.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["config"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def load_config(app: Flask, config: str | type | None, overrides: dict[str, Any] | None) -> None:
-    from config import CONFIGS
+    CONFIGS = config_module().CONFIGS
 
     config_class = CONFIGS[config or "development"] if not isinstance(config, type) else config
     app.config.from_object(config_class)
@@ -56,7 +80,7 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(paths.instance()),
     )
     load_config(app, config, overrides)
     # An id in a URL is a database integer: a larger number is "not found", not a database error.
@@ -115,6 +139,7 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     from mentoring.web.context import register_template_helpers
     from mentoring.web.errors import register_error_pages
     from mentoring.web.static_files import init_static_files
+    from mentoring.worker import worker_command
 
     app.register_blueprint(web.bp)
     app.register_blueprint(accounts.bp)
@@ -132,8 +157,12 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     app.cli.add_command(mentoring_cli)
     app.cli.add_command(surveys_cli)
     app.cli.add_command(retention_cli)
+    app.cli.add_command(worker_command)
     register_template_helpers(app)
     init_static_files(app)
     init_rate_limits(app)  # after the blueprints: it wraps the views that declare limits
     register_error_pages(app)
+    from mentoring.ops import init_ops
+
+    init_ops(app)  # /ready, /metrics, request metrics and (LOG_FORMAT=json) JSON logs
     return app

@@ -17,6 +17,7 @@ from mentoring.surveys.models import (
     SurveyPeriod,
     SurveyResponse,
 )
+from mentoring.worker import JobRun
 
 __all__ = [
     "AuditEntry",
@@ -27,6 +28,7 @@ __all__ = [
     "ExpertProfile",
     "Invitation",
     "InvitationCount",
+    "JobRun",
     "MentorAway",
     "MentorProfile",
     "MentoringMatch",

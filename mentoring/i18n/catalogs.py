@@ -4,7 +4,9 @@ from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
 
-ROOT = Path(__file__).resolve().parents[2]
+from mentoring import paths
+
+ROOT = paths.root()
 TRANSLATIONS = ROOT / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
 
