@@ -1,7 +1,7 @@
 """you said, we did: what the programme changed, with a title and text per language
 
 Revision ID: 424022a49c33
-Revises: 5b1d7e3a9c20
+Revises: 1d064f352b89
 Create Date: 2026-12-03 17:00:00
 
 """
@@ -13,7 +13,7 @@ import mentoring.db
 
 # revision identifiers, used by Alembic.
 revision = '424022a49c33'
-down_revision = '5b1d7e3a9c20'
+down_revision = '1d064f352b89'
 branch_labels = None
 depends_on = None
 
