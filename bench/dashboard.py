@@ -1,7 +1,7 @@
 """The coordinators' dashboard with one year of city-scale data, on PostgreSQL.
 
-5,000 families, 20,000 bookings, 1,000 mentoring matches, 8,000 survey responses (and 10,000
-invitations). Times the two tables for every "show by" choice and the whole page, and counts the
+5,000 families, 20,000 bookings, 1,000 mentoring matches, 8,000 survey responses released for the
+last (sealed) quarter, and its invitation counts. Times the two tables for every "show by" choice and the whole page, and counts the
 SQL statements, which must not depend on the data size. Run: .venv/bin/python bench/dashboard.py
 """
 
@@ -24,9 +24,10 @@ from mentoring import clock, create_app  # noqa: E402
 from mentoring.accounts import services as accounts  # noqa: E402
 from mentoring.extensions import db  # noqa: E402
 from mentoring.security import Role  # noqa: E402
-from mentoring.surveys import reports  # noqa: E402
+from mentoring.surveys import cellkey, periods, reports  # noqa: E402
 
 NAME = "mentoring_bench_dashboard"
+QUARTER = periods.previous(periods.period_of(clock.today()))  # sealed: the one the page shows
 DISTRICTS = "ARRAY['alstaden-lirich','mitte-styrum','ost','osterfeld','sterkrade-mitte','sterkrade-nord']"
 LOCALES = "ARRAY['de','tr','ar','uk','ru','pl','ro','bg','fa','ku','sq','en']"
 AGES = "ARRAY['pregnancy','0-1','1-3','3-6','6-10','10+']"
@@ -66,23 +67,26 @@ def spread_over_a_year() -> None:
             " WHERE status IN ('active', 'completed', 'ended')"
         )
         connection.execute(
-            "INSERT INTO survey_invitations (token_hash, source_key, service, locale, district, age_group,"
-            " created_at, expires_at, is_used)"
-            " SELECT md5(n::text) || md5((n + 1)::text), 'bench:' || n,"
-            " (ARRAY['consultation','mentoring'])[1 + floor(random() * 2)::int],"
-            f" {pick(LOCALES)}, {pick(DISTRICTS)}, {pick(AGES)}, now() - random() * interval '365 days',"
-            " now() + interval '30 days', random() < 0.8 FROM generate_series(1, 10000) AS n"
+            "INSERT INTO survey_invitation_counts (period, service, locale, district, age_group, sent)"
+            " SELECT %s, s, l, d, a, 10 + floor(random() * 40)::int"
+            " FROM unnest(ARRAY['consultation','mentoring']) AS s,"
+            f" unnest({LOCALES}) AS l, unnest({DISTRICTS}) AS d, unnest({AGES}) AS a",
+            (QUARTER,),
         )
         connection.execute(
-            "INSERT INTO survey_responses (id, questionnaire, service, locale, district, age_group, month,"
-            " satisfaction, language_ok, knows_help, booking_easy, recommend, comment)"
-            " SELECT md5(random()::text), '2026-1', (ARRAY['consultation','mentoring'])[1 + floor(random() * 2)::int],"
+            "INSERT INTO survey_responses (id, questionnaire, period, service, locale, district, age_group,"
+            " satisfaction, language_ok, knows_help, booking_easy, recommend, comment, record_key,"
+            " comment_status)"
+            " SELECT md5(random()::text), '2026-1', %s,"
+            " (ARRAY['consultation','mentoring'])[1 + floor(random() * 2)::int],"
             f" {pick(LOCALES)}, {pick(DISTRICTS)}, {pick(AGES)},"
-            " to_char(now() - random() * interval '365 days', 'YYYY-MM'),"
             " 1 + floor(random() * 5)::int, 1 + floor(random() * 5)::int, 1 + floor(random() * 5)::int,"
-            " 1 + floor(random() * 5)::int, 1 + floor(random() * 5)::int, ''"
-            " FROM generate_series(1, 8000)"
+            " 1 + floor(random() * 5)::int, 1 + floor(random() * 5)::int, '',"
+            " floor(random() * 2147483648)::bigint, 'new'"
+            " FROM generate_series(1, 8000)",
+            (QUARTER,),
         )
+        connection.execute("INSERT INTO survey_periods (period, sealed_at) VALUES (%s, now())", (QUARTER,))
         connection.execute("ANALYZE")
         connection.commit()
 
@@ -95,7 +99,8 @@ def main() -> None:
         "development", {"SQLALCHEMY_DATABASE_URI": database_url(NAME), "RATELIMIT_ENABLED": False}
     )
     today = clock.today()
-    period = reports.Period(today - timedelta(days=365), today)
+    period = reports.Period.whole_months(today - timedelta(days=365), today)
+    secret = cellkey.secret_for(app.config["SECRET_KEY"])
     statements: list[str] = []
     zone = ZoneInfo(app.config["TIMEZONE"])
     with app.app_context():
@@ -105,8 +110,9 @@ def main() -> None:
             for _ in range(5):
                 statements.clear()
                 start = time.perf_counter()
-                reports.suppress(reports.participation(period, by, zone), 5)
-                reports.suppress(reports.survey_results(period, by), 5)
+                reports.suppress(reports.participation(period, by, zone, secret), 5)
+                if by in reports.SURVEY_DIMENSIONS:
+                    reports.suppress(reports.survey_results(QUARTER, by, secret), 5)
                 timings.append(time.perf_counter() - start)
             print(
                 f"by {by:<10} median {statistics.median(timings) * 1000:6.0f} ms, {len(statements)} statements"

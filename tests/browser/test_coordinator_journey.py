@@ -63,7 +63,9 @@ def test_coordinator_vets_batch_matches_and_exports(page, app, backend, municipa
     }
 
     page.goto("/coordinator/dashboard")
-    assert page.locator("figure.chart svg").count() == 3
+    # No quarter is sealed yet: two participation charts, and the survey says when it comes.
+    assert page.locator("figure.chart svg").count() == 2
+    assert page.locator("#method-heading").count() == 1
     assert_accessible(page)
     screenshots(page, "coordinator-dashboard-default")
     with page.expect_download() as download:
