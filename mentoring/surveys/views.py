@@ -185,7 +185,9 @@ def dashboard():
         "bookings": bar_chart(participation.rows, "bookings", labels, hidden),
     }
     if survey:
-        charts["satisfaction"] = bar_chart(survey.rows, "satisfaction", survey_labels, hidden, scale_max=5)
+        # A chart's labels are cut at 22 characters: the merged row gets a short name there.
+        short = survey_labels | {reports.MERGED: _("Merged")}
+        charts["satisfaction"] = bar_chart(survey.rows, "satisfaction", short, hidden, scale_max=5)
     dimension_labels = dict(DIMENSION_LABELS)
     return render_template(
         "surveys/dashboard.html",
