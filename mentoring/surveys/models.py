@@ -100,41 +100,8 @@ def answer_checks() -> tuple[CheckConstraint, ...]:
     return tuple(CheckConstraint(f"{name} BETWEEN 1 AND 5", name=f"{name}_range") for name in ANSWER_COLUMNS)
 
 
-class PooledAnswer(Model):
-    """An answer waiting to be released in a batch; see the module docstring."""
-
-    __tablename__ = "survey_pool"
-    __table_args__ = answer_checks()
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
-    questionnaire: Mapped[str] = mapped_column(String(16))
-    period: Mapped[str] = mapped_column(String(7))
-    service: Mapped[str] = mapped_column(String(16))
-    locale: Mapped[str] = mapped_column(String(8))
-    district: Mapped[str | None] = mapped_column(String(40))
-    age_group: Mapped[str | None] = mapped_column(String(16))
-    satisfaction: Mapped[int | None]
-    language_ok: Mapped[int | None]
-    knows_help: Mapped[int | None]
-    booking_easy: Mapped[int | None]
-    recommend: Mapped[int | None]
-    comment: Mapped[str] = mapped_column(Text, default="")
-
-
-class CommentStatus(StrEnum):
-    NEW = "new"
-    READ = "read"
-    ACTED_ON = "acted_on"
-
-
-class SurveyResponse(Model):
-    """One released anonymous answer set; see the module docstring for what it must never hold.
-
-    Context fields hold ALL where they were merged away; None means the parent did not say.
-    """
-
-    __tablename__ = "survey_responses"
-    __table_args__ = answer_checks()
+class AnswerSet:
+    """The columns an answer has in the pool and once released: random id, quarter, context, answers."""
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     questionnaire: Mapped[str] = mapped_column(String(16))
@@ -149,6 +116,30 @@ class SurveyResponse(Model):
     booking_easy: Mapped[int | None]
     recommend: Mapped[int | None]
     comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class PooledAnswer(AnswerSet, Model):
+    """An answer waiting to be released in a batch; see the module docstring."""
+
+    __tablename__ = "survey_pool"
+    __table_args__ = answer_checks()
+
+
+class CommentStatus(StrEnum):
+    NEW = "new"
+    READ = "read"
+    ACTED_ON = "acted_on"
+
+
+class SurveyResponse(AnswerSet, Model):
+    """One released anonymous answer set; see the module docstring for what it must never hold.
+
+    Context fields hold ALL where they were merged away; None means the parent did not say.
+    """
+
+    __tablename__ = "survey_responses"
+    __table_args__ = answer_checks()
+
     record_key: Mapped[int] = mapped_column(default=random_record_key)
     # The office's reading of the comment.
     comment_status: Mapped[CommentStatus] = mapped_column(
