@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # __init__ (which holds only its blueprint and seams), so no package and its views import each other.
 ROUTE_MODULES = (
     "mentoring.web.views",
+    "mentoring.web.settings_views",
     "mentoring.web.cli",
     "mentoring.accounts.views",
     "mentoring.i18n.views",

@@ -40,6 +40,13 @@ AUDIT_ACTIONS = {
     "mentorings_viewed": _l("Opened the mentorings"),
     "interpreters_viewed": _l("Opened the interpreter requests"),
     "survey_resent": _l("Sent a parent the survey again"),
+    "office_changed": _l("Changed the office's contact"),
+    "district_added": _l("Added a district"),
+    "district_changed": _l("Changed a district"),
+    "topic_added": _l("Added a topic"),
+    "topic_changed": _l("Changed a topic"),
+    "referral_added": _l("Added a referral source"),
+    "referral_changed": _l("Changed a referral source"),
 }
 
 

@@ -2,6 +2,7 @@ from flask import render_template
 from sqlalchemy import text
 
 from mentoring.extensions import db
+from mentoring.reference.settings import office_contact
 from mentoring.security import public
 from mentoring.web import bp
 
@@ -15,13 +16,13 @@ def start():
 @bp.get("/privacy")
 @public
 def privacy():
-    return render_template("web/privacy.html")
+    return render_template("web/privacy.html", office=office_contact())
 
 
 @bp.get("/imprint")
 @public
 def imprint():
-    return render_template("web/imprint.html")
+    return render_template("web/imprint.html", office=office_contact())
 
 
 @bp.get("/health")
