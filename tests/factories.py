@@ -301,6 +301,11 @@ PAGES = {
         "/coordinator/offers/gaps",
         "/coordinator/interpreters",
         "/coordinator/audit",
+        "/coordinator/settings",
+        "/coordinator/settings/office",
+        "/coordinator/settings/districts/new",
+        "/coordinator/settings/referrals/new",
+        "/coordinator/settings/referrals/kita",
     ],
 }
 FAILED_FORMS = {
