@@ -11,16 +11,16 @@ from mentoring.forms import filled
 from mentoring.i18n.locale import shipped_languages
 from mentoring.reference import services as reference
 from mentoring.reference import settings as city
-from mentoring.reference.forms import (
+from mentoring.reference.models import District, ReferralSource, Topic
+from mentoring.security import Role, role_required
+from mentoring.web import bp
+from mentoring.web.settings_forms import (
     district_form,
     office_form,
     referral_form,
     texts,
     topic_form,
 )
-from mentoring.reference.models import District, ReferralSource, Topic
-from mentoring.security import Role, role_required
-from mentoring.web import bp
 
 
 def changes(old: dict, new: dict) -> str:
