@@ -17,6 +17,7 @@ ROOT = paths.root()
 # __init__ (which holds only its blueprint and seams), so no package and its views import each other.
 ROUTE_MODULES = (
     "mentoring.web.views",
+    "mentoring.web.settings_views",
     "mentoring.web.cli",
     "mentoring.accounts.views",
     "mentoring.i18n.views",

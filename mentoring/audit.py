@@ -45,6 +45,13 @@ AUDIT_ACTIONS = {
     "comment_marked": _l("Gave a parent's comment a theme or status"),
     "change_saved": _l("Saved a “You said, we did” entry"),
     "change_deleted": _l("Deleted a “You said, we did” entry"),
+    "office_changed": _l("Changed the office's contact"),
+    "district_added": _l("Added a district"),
+    "district_changed": _l("Changed a district"),
+    "topic_added": _l("Added a topic"),
+    "topic_changed": _l("Changed a topic"),
+    "referral_added": _l("Added a referral source"),
+    "referral_changed": _l("Changed a referral source"),
 }
 
 

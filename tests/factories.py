@@ -307,6 +307,11 @@ PAGES = {
         "/coordinator/you-said-we-did/{change}",
         "/coordinator/interpreters",
         "/coordinator/audit",
+        "/coordinator/settings",
+        "/coordinator/settings/office",
+        "/coordinator/settings/districts/new",
+        "/coordinator/settings/referrals/new",
+        "/coordinator/settings/referrals/kita",
     ],
 }
 FAILED_FORMS = {

@@ -1,11 +1,13 @@
 """Coordinators keep the list of consultation topics, named in every shipped language."""
 
+import json
 import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms import StringField
 
+from mentoring.audit import audit
 from mentoring.consultations import bp
 from mentoring.consultations.forms import TopicForm
 from mentoring.extensions import db
@@ -52,6 +54,8 @@ def topics():
                 db.session.rollback()
                 form.key.errors.append(_("This key is already used."))
             else:
+                detail = json.dumps({"new": {"names": names}}, ensure_ascii=False)
+                audit("topic_added", f"topic:{key}", detail)
                 db.session.commit()
                 flash(_("The topic is added."), "success")
                 return redirect(url_for(".topics"), 303)
@@ -69,5 +73,6 @@ def topic_active(topic_id: int):
     topic = reference.set_topic_active(topic_id, request.form.get("active") == "yes")
     if topic is None:
         abort(404)
+    audit("topic_changed", f"topic:{topic.key}", json.dumps({"new": {"active": topic.is_active}}))
     db.session.commit()
     return redirect(url_for(".topics"), 303)

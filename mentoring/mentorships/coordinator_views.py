@@ -12,7 +12,6 @@ from mentoring.mentorships import bp, relationship, services, vetting
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.forms import (
     CONTACT_LABELS,
-    REFERRAL_LABELS,
     AssignForm,
     EndForm,
     FamilyForm,
@@ -29,6 +28,8 @@ from mentoring.reference.choices import (
     district_choices,
     district_names,
     message_language_choices,
+    referral_choices,
+    referral_names,
     spoken_language_choices,
     topic_choices,
     topic_names,
@@ -117,6 +118,7 @@ def new_family():
     form.topics.choices = topic_choices()
     form.contact_mode.choices = [("", str(PREFER_NOT_TO_SAY)), *CONTACT_LABELS]
     form.locale.choices = message_language_choices()
+    form.referral.choices = referral_choices()
     if form.validate_on_submit():
         family = services.Family(
             name=form.name.data,
@@ -161,7 +163,7 @@ def matching():
         pairs=pairs,
         options=options,
         profiles=profiles,
-        referrals=dict(REFERRAL_LABELS),
+        referrals=referral_names(),
         now=today(),
     )
 

@@ -19,7 +19,7 @@ from mentoring.forms import (
     select_choices,
 )
 from mentoring.mentorships.models import ContactPreference
-from mentoring.reference.choices import PREFER_NOT_TO_SAY, REFERRAL_LABELS, WEEKDAY_LABELS
+from mentoring.reference.choices import WEEKDAY_LABELS
 
 CONTACT_LABELS = [
     (ContactPreference.IN_PERSON.value, _l("Meeting in person")),
@@ -150,9 +150,8 @@ class AskingForm(BaseForm):
     )
     survey_consent = BooleanField(_l("You may send me a short survey later (optional, anonymous)."))
     referral = ChoiceField(
-        _l("Who told you about us? (optional)"),
-        choices=select_choices([("", PREFER_NOT_TO_SAY), *REFERRAL_LABELS]),
-    )
+        _l("Who told you about us? (optional)"), choices=[]
+    )  # the view sets the choices: referral sources are the city's settings
 
 
 class FamilyForm(NeedForm):
@@ -166,8 +165,8 @@ class FamilyForm(NeedForm):
     email = email_field()
     locale = ChoiceField(_l("Language for messages"), [required()], choices=[])
     referral = ChoiceField(
-        _l("Who referred the family?"), [required()], choices=select_choices(REFERRAL_LABELS)
-    )
+        _l("Who referred the family?"), [required()], choices=[]
+    )  # set by the view, like AskingForm's
     note = TextAreaField(_l("Note for the mentor parent (optional)"), [optional(), max_length(500)])
     survey_consent = BooleanField(_l("The family agrees to get a short anonymous survey later."))
 

@@ -29,6 +29,7 @@ from mentoring.reference.choices import (
     age_group_choices,
     district_choices,
     district_names,
+    referral_choices,
     spoken_language_choices,
     topic_choices,
     topic_names,
@@ -86,7 +87,7 @@ def carry_out(
 
 def checked_request() -> tuple[NeedForm, services.Asking] | None:
     """The family's need (from the suggestion page's query string) and what they add, or None if off."""
-    form, asking = need_form(), AskingForm()
+    form, asking = need_form(), asking_form()
     if not form.validate() or not asking.validate_on_submit():
         flash(_("Please check your answers and try again."), "error")
         return None
@@ -96,6 +97,12 @@ def checked_request() -> tuple[NeedForm, services.Asking] | None:
         referral=asking.referral.data or None,
         survey_consent=bool(asking.survey_consent.data),
     )
+
+
+def asking_form(**kwargs: object) -> AskingForm:
+    asking = AskingForm(**kwargs)
+    asking.referral.choices = [("", str(PREFER_NOT_TO_SAY)), *referral_choices()]
+    return asking
 
 
 def need_form() -> NeedForm:
@@ -135,7 +142,7 @@ def start():
         profiles = services.profiles_by_id([f.mentor_id for f in found])
         districts, topics = district_names(), topic_names()
         fits = [(f, profiles[f.mentor_id], describe(f.reasons, districts, topics)) for f in found]
-    asking = AskingForm(
+    asking = asking_form(
         formdata=None,
         shares=[kind for kind in ("phone", "email") if getattr(current_user, kind)],
         survey_consent=current_user.survey_consent,

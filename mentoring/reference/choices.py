@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from mentoring.i18n.languages import KNOWN_LANGUAGES
 from mentoring.i18n.locale import shipped_languages
 from mentoring.reference import services as reference
+from mentoring.reference import settings
 from mentoring.reference.models import AGE_GROUP_LABELS
 
 PREFER_NOT_TO_SAY = _l("Prefer not to say")
@@ -25,17 +26,6 @@ WEEKDAY_LABELS = [
     ("6", _l("Sunday")),
 ]
 
-# Who sent a family: recorded when they ask for a mentor and shown on the dashboard.
-REFERRAL_LABELS = [
-    ("kita", _l("Kita (day care)")),
-    ("midwife", _l("Midwife")),
-    ("paediatrician", _l("Paediatrician")),
-    ("family_centre", _l("Family centre")),
-    ("school", _l("School")),
-    ("self", _l("Found it myself")),
-    ("other", _l("Someone else")),
-]
-
 
 def topic_choices() -> list[tuple[str, str]]:
     locale = str(get_locale())
@@ -43,11 +33,24 @@ def topic_choices() -> list[tuple[str, str]]:
 
 
 def topic_names() -> dict[str, str]:
-    return dict(topic_choices())
+    """Every topic's name, hidden ones too: old records keep showing theirs."""
+    locale, fallback = str(get_locale()), current_app.config["DEFAULT_LOCALE"]
+    return {t.key: t.name_in(locale, fallback) for t in reference.list_all_topics()}
 
 
 def district_names() -> dict[str, str]:
-    return {d.key: d.name for d in reference.list_districts()}
+    """Every district's name, hidden ones too: old records keep showing theirs."""
+    return {d.key: d.name for d in settings.all_districts()}
+
+
+def referral_choices() -> list[tuple[str, str]]:
+    """The referral sources a form offers (not the hidden ones)."""
+    return [(r.key, r.label) for r in settings.referrals() if r.is_active]
+
+
+def referral_names() -> dict[str, str]:
+    """Every referral source's name, hidden ones too: old requests keep their label."""
+    return {r.key: r.label for r in settings.referrals()}
 
 
 def spoken_language_choices() -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from mentoring.extensions import db
 from mentoring.reference.models import District, Topic
+from mentoring.reference.settings import load_office
 
 
 class ReferenceDataError(Exception):
@@ -51,10 +52,17 @@ def load_topics(entries: list[dict]) -> int:
 
 
 def load_reference_file(path: str | Path) -> tuple[int, int]:
-    """Load a municipality file {"districts": [...], "topics": [...]}; returns the two counts."""
+    """Load a municipality file {"districts": [...], "topics": [...], "office": {...}}.
+
+    Returns the numbers of districts and topics.
+
+    The office's contact is loaded only while none is stored, so a coordinator's edits stay.
+    """
     data = read_json(path)
     try:
-        return load_districts(data.get("districts", [])), load_topics(data.get("topics", []))
+        counts = load_districts(data.get("districts", [])), load_topics(data.get("topics", []))
+        load_office(data.get("office") or {})
+        return counts
     except (KeyError, TypeError, AttributeError) as error:
         raise ReferenceDataError(f"{path}: entry without key/name(s): {error}") from error
 

@@ -19,8 +19,7 @@ from mentoring.extensions import db
 from mentoring.forms import filled
 from mentoring.i18n.languages import KNOWN_LANGUAGES
 from mentoring.ratelimits import rate_limit
-from mentoring.reference import services as reference
-from mentoring.reference.choices import REFERRAL_LABELS, age_group_choices
+from mentoring.reference.choices import age_group_choices, district_names, referral_names
 from mentoring.security import Role, public, role_required
 from mentoring.surveys import bp, cellkey, reports, services
 from mentoring.surveys.charts import bar_chart
@@ -119,13 +118,13 @@ def key_labels(by: str, keys: list[str]) -> dict[str, str]:
             if len(key) == 7 and key[:4].isdigit() and key[5:].isdigit():
                 labels[key] = format_date(date(int(key[:4]), int(key[5:]), 1), "MMMM y")
     elif by == "district":
-        labels |= {d.key: d.name for d in reference.list_districts()}
+        labels |= district_names()
     elif by == "language":
         labels |= {code: lang.native_name for code, lang in KNOWN_LANGUAGES.items()}
     elif by == "age_group":
         labels |= dict(age_group_choices("")[1:])
     elif by == "referral":
-        labels |= {key: str(label) for key, label in REFERRAL_LABELS}
+        labels |= referral_names()
     elif by == "service":
         labels |= {key: str(label) for key, label in SERVICE_LABELS.items()}
     return labels

@@ -1,5 +1,6 @@
 from flask import render_template
 
+from mentoring.reference.settings import office_contact
 from mentoring.security import public
 from mentoring.web import bp
 
@@ -13,13 +14,13 @@ def start():
 @bp.get("/privacy")
 @public
 def privacy():
-    return render_template("web/privacy.html")
+    return render_template("web/privacy.html", office=office_contact())
 
 
 @bp.get("/imprint")
 @public
 def imprint():
-    return render_template("web/imprint.html")
+    return render_template("web/imprint.html", office=office_contact())
 
 
 @bp.get("/health")

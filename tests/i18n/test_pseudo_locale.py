@@ -97,6 +97,11 @@ def data_strings(app) -> list[str]:
             values += [district.name, district.key]
         for topic in db.session.scalars(select(Topic)):
             values += [*topic.names.values(), topic.key]
+        from mentoring.reference.models import OfficeContact
+
+        for office in db.session.scalars(select(OfficeContact)):  # typed by a coordinator
+            values += [office.office_name, office.street, office.postcode_city, office.phone, office.email]
+            values += list(office.hours.values())
         from mentoring.accounts.models import User
 
         values += [user.username for user in db.session.scalars(select(User))]
