@@ -38,6 +38,12 @@ NOT_YOURS = [
     ("theparent", "GET", "/coordinator/mentors/{mentor_profile}", None),
     ("thementor", "POST", "/coordinator/mentorings/{match}/end", {"reason": "other"}),
     ("sabine", "GET", "/coordinator/offers/{offer}", None),
+    ("theparent", "POST", "/coordinator/survey-comments/{comment}", {"status": "read"}),
+    ("sabine", "GET", "/coordinator/you-said-we-did/{change}", None),
+    ("thementor", "POST", "/coordinator/you-said-we-did/{change}/delete", {}),
+    ("theparent", "GET", "/coordinator/settings/districts/1", None),
+    ("sabine", "POST", "/coordinator/settings/topics/1", {"position": "1"}),
+    ("thementor", "GET", "/coordinator/settings/referrals/kita", None),
 ]
 
 # Token routes: a forged token (or reference) opens nothing.
