@@ -102,6 +102,9 @@ def data_strings(app) -> list[str]:
         for office in db.session.scalars(select(OfficeContact)):  # typed by a coordinator
             values += [office.office_name, office.street, office.postcode_city, office.phone, office.email]
             values += list(office.hours.values())
+        from mentoring.reference.settings import BUILTIN_REFERRALS
+
+        values += [key for key, _label in BUILTIN_REFERRALS]  # keys, shown next to their names
         from mentoring.accounts.models import User
 
         values += [user.username for user in db.session.scalars(select(User))]
