@@ -99,14 +99,19 @@ def office_form(**kwargs: object) -> BaseForm:
     return build("OfficeForm", fields, **kwargs)
 
 
-def district_form(new: bool, **kwargs: object) -> BaseForm:
-    fields: dict = {}
-    if new:
-        fields["key"] = StringField(
+def key_field() -> dict:
+    """The short key of a new district or referral source; it is what records refer to."""
+    return {
+        "key": StringField(
             _l("Short key"),
             [required(), max_length(20), key_shape],
             description=_l("It cannot change later."),
         )
+    }
+
+
+def district_form(new: bool, **kwargs: object) -> BaseForm:
+    fields: dict = key_field() if new else {}
     fields["name"] = StringField(_l("Name"), [required(), max_length(80)])
     return build("DistrictForm", fields | place_fields(), **kwargs)
 
@@ -117,12 +122,6 @@ def topic_form(**kwargs: object) -> BaseForm:
 
 
 def referral_form(new: bool, **kwargs: object) -> BaseForm:
-    fields: dict = {}
-    if new:
-        fields["key"] = StringField(
-            _l("Short key"),
-            [required(), max_length(20), key_shape],
-            description=_l("It cannot change later."),
-        )
+    fields: dict = key_field() if new else {}
     fields |= language_fields("name", _("Name"), 60)
     return build("ReferralForm", fields | place_fields(), **kwargs)
