@@ -28,6 +28,8 @@ def env_bool(name: str, default: bool) -> bool:
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    # Old keys, newest first, that still verify while SECRET_KEY rotates (mentoring/keys.py).
+    SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'mentoring.sqlite'}"
     )
