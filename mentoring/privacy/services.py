@@ -5,14 +5,13 @@ district, age group and language, and a one-way hash of its contact in place of 
 "families reached" still counts it once); every name, number, address and note goes.
 """
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
-from mentoring import clock
+from mentoring import clock, keys
 from mentoring.accounts.models import Invitation, PasswordResetToken, User
 from mentoring.audit import AuditEntry
 from mentoring.consultations import booking as booking_rules
@@ -105,8 +104,7 @@ def user_data(user: User) -> dict:
 
 def pseudonym(contact_key: str) -> str:
     """One-way: the same contact always gives the same value, and nothing leads back to it."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    return "anon:" + hashlib.sha256(secret + contact_key.encode()).hexdigest()[:32]
+    return "anon:" + keys.sign("pseudonym", contact_key)[:32]
 
 
 def anonymise_booking(booking: Booking, now: datetime) -> None:
