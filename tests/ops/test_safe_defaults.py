@@ -157,3 +157,29 @@ def test_an_expert_agenda_with_an_absurd_day_shows_today(app: Flask, client) -> 
     for day in ("9999-12-31", "0001-01-01"):
         assert client.get(f"/expert/agenda?day={day}").status_code == 200
         assert client.get(f"/expert/agenda?day={day}&view=week").status_code == 200
+
+
+def test_production_pages_ask_for_https_on_subdomains_too(app: Flask) -> None:
+    production = create_app(
+        "production",
+        PRODUCTION | {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "ALLOW_SQLITE": True},
+    )
+    answer = production.test_client().get("/health", base_url="https://localhost")
+    assert answer.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_the_development_server_logs_no_token_of_a_private_link(live_server: str, caplog) -> None:
+    import contextlib
+    import logging
+    import urllib.error
+    import urllib.request
+
+    token = secrets.token_urlsafe(32)
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    for path in (f"/booking/{token}", f"/survey/{token}", f"/password/reset/{token}?lang=de"):
+        # 404/410: the link is made up; the log line is what counts.
+        with contextlib.suppress(urllib.error.HTTPError):
+            urllib.request.urlopen(f"{live_server}{path}", timeout=10)
+    lines = [record.getMessage() for record in caplog.records if record.name == "werkzeug"]
+    assert any("/booking/…" in line for line in lines), lines
+    assert not any(token in line for line in lines)
