@@ -32,7 +32,9 @@ def create_coordinator(username: str, display_name: str, email: str | None, pass
         db.session.rollback()
         messages = {
             "username_taken": "This username is already taken.",
-            "weak_password": f"The password is too weak (at least {MIN_LENGTH} characters, not a common one).",
+            "weak_password": (
+                f"The password is too weak (at least {MIN_LENGTH} characters, not a common one)."
+            ),
         }
         raise click.ClickException(messages.get(error.code, error.code)) from error
     db.session.commit()
