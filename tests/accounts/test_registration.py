@@ -1,9 +1,10 @@
 import pytest
 from sqlalchemy import func, select
 
+from mentoring.accounts import services
 from mentoring.accounts.models import User
 from mentoring.extensions import db
-from tests.conftest import submit
+from tests.conftest import csrf_token, submit
 from tests.factories import get_user, make_user
 
 NEW_PARENT = {
@@ -140,3 +141,31 @@ def test_nobody_registers_as_expert_or_coordinator_by_tampering(app, client):
     response = submit(client, "/register", NEW_PARENT | {"role": "coordinator"})
     assert response.status_code == 303
     assert get_user(app, "mama.lena").role == "parent"
+
+
+def test_a_taken_username_costs_the_same_work_as_a_free_one(app, client, count_queries, monkeypatch):
+    # Timing would tell a taken name from a free one if only one of them hashed the password.
+    hashed: list[str] = []
+    real_hash = services.generate_password_hash
+    monkeypatch.setattr(services, "generate_password_hash", lambda pw: hashed.append(pw) or real_hash(pw))
+    make_user(app, username="familie.k")
+    hashed.clear()
+
+    def register(username: str):  # type: ignore[no-untyped-def]
+        visitor = app.test_client()
+        token = csrf_token(visitor, "/register")
+        with count_queries() as queries:
+            response = visitor.post(
+                "/register", data=NEW_PARENT | {"username": username, "csrf_token": token}
+            )
+        inserts = [s for s in queries.statements if s.lstrip().upper().startswith("INSERT INTO USERS")]
+        return response, len(hashed), len(inserts)
+
+    taken, hashes_taken, inserts_taken = register("Familie.K")
+    hashed.clear()
+    free, hashes_free, inserts_free = register("someone.new")
+    assert taken.status_code == 422 and "schon vergeben" in taken.text
+    assert free.status_code == 303
+    assert hashes_taken == hashes_free == 1
+    assert inserts_taken == inserts_free == 1
+    assert count_users(app) == 2
