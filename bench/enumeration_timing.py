@@ -7,8 +7,9 @@ interleaved pairs (the order inside each pair alternates):
   (a) POST /password/forgot with the existing e-mail vs an unknown one;
   (b) POST /register with the taken username vs a free one (valid password, consent).
 
-Prints, per pair, the medians, p90s, their difference in ms, and the share of "exists" samples above
-the "does not exist" p90 (about 10 % when the two cannot be told apart).
+Prints, per pair, the medians, p90s, their difference in ms, the share of "exists" samples above the
+"does not exist" p90 (about 10 % when the two cannot be told apart) and the share of pairs in which the
+"exists" request was the slower one (about 50 % when they cannot be told apart).
 Run: .venv/bin/python bench/enumeration_timing.py [pairs]   (default 200)
 """
 
@@ -163,6 +164,7 @@ def measure(label: str, send: Callable[[bool, int], float], pairs: int) -> None:
             samples[exists].append(send(exists, number) * 1000)
     yes, no = samples[True], samples[False]
     above = sum(value > percentile(no, 0.9) for value in yes) / len(yes)
+    slower = sum(a > b for a, b in zip(yes, no, strict=True)) / len(yes)
     print(f"{label}  ({pairs} pairs)")
     print(f"  exists:          median {statistics.median(yes):6.1f} ms   p90 {percentile(yes, 0.9):6.1f} ms")
     print(f"  does not exist:  median {statistics.median(no):6.1f} ms   p90 {percentile(no, 0.9):6.1f} ms")
@@ -170,6 +172,7 @@ def measure(label: str, send: Callable[[bool, int], float], pairs: int) -> None:
         f"  difference:      median {statistics.median(yes) - statistics.median(no):+6.1f} ms"
         f"   p90 {percentile(yes, 0.9) - percentile(no, 0.9):+6.1f} ms"
         f"   exists above the other's p90: {above:.0%}"
+        f"   exists slower in its pair: {slower:.0%}"
     )
 
 
