@@ -174,6 +174,22 @@ def test_wrong_guesses_do_not_lock_the_owner_out_but_stop_the_guesser(app, datab
     assert "Zu viele Versuche" in refused.text
 
 
+def test_guesses_from_ever_new_addresses_never_lock_the_owner_out(app, database_url, tmp_path):
+    # The audit's bypass: the app reached around the proxy (or a botnet), a new address per guess.
+    make_user(app, username="coordinator", role="coordinator", display_name="Office")
+    with another_app_instance(database_url, tmp_path, TRUSTED_PROXY_COUNT=1) as instance:
+        attacker, owner = instance.test_client(), instance.test_client()
+        token = csrf_token(attacker)
+        wrong = {"csrf_token": token, "username": "coordinator", "password": "guess-number-1"}
+        for n in range(25):
+            forged = {"X-Forwarded-For": f"10.0.{n}.1"}
+            assert attacker.post("/login", data=wrong, headers=forged).status_code == 422
+        right = {"csrf_token": csrf_token(owner), "username": "coordinator", "password": DEMO_PASSWORD}
+        at_home = owner.post("/login", data=right, **from_address(OWNER, 1))
+        assert at_home.status_code == 303
+        assert "Office" in owner.get("/home").text
+
+
 def test_only_failed_logins_count_against_the_limit(app, client):
     make_user(app, username="lena")
     token = csrf_token(client)
