@@ -103,7 +103,9 @@ def free_port() -> int:
 
 
 def start_gunicorn(port: int, folder: Path) -> subprocess.Popen:
-    env = os.environ | {
+    # No shared metrics folder from the caller's shell: the bench's workers keep their metrics to themselves.
+    inherited = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
+    env = inherited | {
         "MENTORING_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
         "DATABASE_URL": database_url(NAME),
