@@ -88,4 +88,3 @@ def sign_out() -> None:
         services.end_session(token)
     logout_user()
     session.clear()
-

@@ -316,7 +316,7 @@ def create_reset_link(user_id: int):
     if user is None:
         abort(404)
     if not services.may_get_coordinator_reset_link(user):
-        return render_template("accounts/reset_link_refused.html", user=user), 403
+        return render_template("accounts/reset_link_refused.html", user=user), 422
     form = ResetLinkForm()
     if not form.validate_on_submit():
         return render_template("accounts/reset_link_form.html", user=user, form=form), (

@@ -139,7 +139,9 @@ def test_deleting_the_account_ends_its_sessions_on_every_device(app):
     make_user(app, username="lena")
     other_device = log_in(app, "lena")
     client = log_in(app, "lena")
-    response = submit(client, "/account/delete", {"password": DEMO_PASSWORD, "understood": "y"}, page="/account/data")
+    response = submit(
+        client, "/account/delete", {"password": DEMO_PASSWORD, "understood": "y"}, page="/account/data"
+    )
     assert response.status_code == 303
     assert other_device.get("/home").status_code == 302
     with app.app_context():
@@ -271,7 +273,12 @@ def test_accepting_an_invitation_starts_a_new_session(app):
     password = "Kirschbaum-Laterne-7"
     response = client.post(
         f"/invitation/{token}",
-        data={"csrf_token": planted, "username": "sabine", "password": password, "password_confirm": password},
+        data={
+            "csrf_token": planted,
+            "username": "sabine",
+            "password": password,
+            "password_confirm": password,
+        },
     )
     assert response.status_code == 303
     assert "csrf_token" not in session_data(app, client)
@@ -286,7 +293,10 @@ def test_the_production_cookie_has_the_host_prefix(app, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
     production = create_app(
         "production",
-        {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "RATELIMIT_STORAGE_URI": "memory://"},
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "RATELIMIT_STORAGE_URI": "memory://",
+        },
     )
     try:
         response = production.test_client().get("/login", base_url="https://localhost")
