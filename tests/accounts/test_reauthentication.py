@@ -8,8 +8,7 @@ from mentoring.accounts.models import PasswordResetToken
 from mentoring.audit import AuditEntry
 from mentoring.extensions import db
 from mentoring.notifications.models import Channel, OutboxMessage
-from tests.accounts.test_sessions import replay, session_cookie
-from tests.conftest import log_in, submit
+from tests.conftest import log_in, replay, session_cookie, submit
 from tests.factories import DEMO_PASSWORD, get_user, make_user
 
 PASSWORD_NEEDED = "Bitte geben Sie Ihr aktuelles Passwort ein"

@@ -8,8 +8,7 @@ from sqlalchemy import select
 from mentoring.accounts import services
 from mentoring.audit import AuditEntry
 from mentoring.extensions import db
-from tests.accounts.test_sessions import session_data, session_rows
-from tests.conftest import log_in, submit
+from tests.conftest import log_in, session_data, session_rows, submit
 from tests.factories import DEMO_PASSWORD, activate_mentor, active_match, make_user
 
 NEW_PASSWORD = "Kirschbaum-Laterne-7"

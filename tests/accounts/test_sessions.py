@@ -1,6 +1,7 @@
 """Server-side sessions: a copied cookie stops working at logout, sessions end one by one or all at
 once, after an idle time and after 12 hours, and a login starts a new session (ASVS V3)."""
 
+import hashlib
 import re
 import secrets
 from datetime import timedelta
@@ -12,37 +13,11 @@ from mentoring.accounts.models import UserSession
 from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage
-from tests.conftest import csrf_token, log_in, submit
-from tests.factories import DEMO_PASSWORD, get_user, make_user
+from tests.conftest import csrf_token, log_in, replay, session_cookie, session_data, session_rows, submit
+from tests.factories import DEMO_PASSWORD, make_user
 
 LOGGED_OUT_NOTICE = "Zu Ihrer Sicherheit wurden Sie nach einiger Zeit abgemeldet"
 END_FORM = re.compile(r'action="/account/sessions/(\d+)/end"')
-
-
-def session_cookie(client) -> str:
-    return client.get_cookie("session").value
-
-
-def session_data(app, client) -> dict:
-    """What the signed cookie holds, as the server reads it."""
-    return dict(app.session_interface.get_signing_serializer(app).loads(session_cookie(client)))
-
-
-def replay(app, cookie: str, user_agent: str = "Other/1.0"):
-    """A fresh browser (another User-Agent) that was handed a copy of the cookie."""
-    thief = app.test_client()
-    thief.set_cookie("session", cookie)
-    thief.environ_base["HTTP_USER_AGENT"] = user_agent
-    return thief
-
-
-def session_rows(app, username: str) -> list[UserSession]:
-    user_id = get_user(app, username).id
-    with app.app_context():
-        rows = list(db.session.scalars(select(UserSession).where(UserSession.user_id == user_id)))
-        for row in rows:
-            db.session.expunge(row)
-        return rows
 
 
 def test_a_cookie_copied_before_logout_opens_nothing_after_it(app):
@@ -67,7 +42,11 @@ def test_signing_out_one_session_from_another_device_ends_only_that_one(app):
     assert page.status_code == 200 and "dieses Gerät" in page.text
     assert len(END_FORM.findall(page.text)) == 2
     this_one = session_data(app, laptop)["sid"]
-    other = next(row.id for row in session_rows(app, "lena") if row.token_hash != sha256(this_one))
+    other = next(
+        row.id
+        for row in session_rows(app, "lena")
+        if row.token_hash != hashlib.sha256(this_one.encode()).hexdigest()
+    )
 
     response = submit(laptop, f"/account/sessions/{other}/end", page="/account/sessions")
     assert response.status_code == 303
@@ -148,12 +127,6 @@ def test_deleting_the_account_ends_its_sessions_on_every_device(app):
         assert db.session.scalars(select(UserSession)).first() is None
 
 
-def sha256(token: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def test_the_database_holds_no_session_id_only_its_hash(app):
     make_user(app, username="lena")
     client = log_in(app, "lena")
@@ -161,7 +134,7 @@ def test_the_database_holds_no_session_id_only_its_hash(app):
     with app.app_context():
         dump = " ".join(str(row) for row in db.session.execute(text("SELECT * FROM user_sessions")))
     assert sid not in dump
-    assert sha256(sid) in dump
+    assert hashlib.sha256(sid.encode()).hexdigest() in dump
 
 
 # Lifetimes ---------------------------------------------------------------------------------
