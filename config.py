@@ -84,6 +84,7 @@ class Config:
     # (ASVS 3.3.2). Parents and mentor parents read and write in the gaps of a day with children,
     # so 30 minutes would log them out in the middle of a form; 120 minutes keeps that rare, while a
     # phone left lying about still locks within the afternoon (and the 12 hours hold for everyone).
+    # The absolute and the staff limits can be set shorter, never longer.
     SESSION_ABSOLUTE_HOURS = min(env_int("SESSION_ABSOLUTE_HOURS", 12), 12)
     SESSION_IDLE_MINUTES_STAFF = min(env_int("SESSION_IDLE_MINUTES_STAFF", 30), 30)
     SESSION_IDLE_MINUTES_FAMILY = env_int("SESSION_IDLE_MINUTES_FAMILY", 120)

@@ -282,3 +282,15 @@ def test_the_production_cookie_has_the_host_prefix(app, monkeypatch):
     finally:
         with production.app_context():
             db.engine.dispose()
+
+
+def test_the_daily_purge_deletes_sessions_past_their_lifetime(app, runner, time_machine):
+    time_machine.move_to(utcnow(), tick=False)
+    make_user(app, username="lena")
+    make_user(app, username="ali")
+    log_in(app, "lena")  # never logs out
+    time_machine.shift(timedelta(hours=12, minutes=1))
+    ali = log_in(app, "ali")
+    assert "1 sessions deleted" in runner.invoke(args=["retention", "purge"]).output
+    assert session_rows(app, "lena") == []
+    assert ali.get("/home").status_code == 200
