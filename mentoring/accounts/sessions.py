@@ -75,7 +75,11 @@ def check_session() -> None:
 
 def sign_in(user: User) -> None:
     """Log `user` in with a fresh session: nothing from before the login (a planted CSRF token,
-    a language choice) survives. The caller commits."""
+    whatever a visitor's session held) survives, and a session this browser still had ends.
+    The caller commits."""
+    previous = current_session_id()
+    if previous:
+        services.end_session(previous)
     session.clear()
     session[SESSION_ID_KEY] = services.start_session(user, browser_label(request.user_agent.string))
     login_user(user)

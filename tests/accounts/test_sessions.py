@@ -112,6 +112,9 @@ def test_a_password_reset_ends_every_session(app):
     assert response.status_code == 303
     assert logged_in.get("/home").status_code == 302
     assert session_rows(app, "lena") == []
+    with app.app_context():
+        notice = db.session.scalars(select(OutboxMessage)).one()
+    assert notice.recipient == "lena@example.org" and notice.subject == "Ihr Passwort wurde geändert"
 
 
 def test_deleting_the_account_ends_its_sessions_on_every_device(app):
@@ -294,3 +297,19 @@ def test_the_daily_purge_deletes_sessions_past_their_lifetime(app, runner, time_
     assert "1 sessions deleted" in runner.invoke(args=["retention", "purge"]).output
     assert session_rows(app, "lena") == []
     assert ali.get("/home").status_code == 200
+
+
+def test_an_invitation_opened_in_a_logged_in_browser_ends_that_session(app):
+    from mentoring.accounts import services
+
+    make_user(app, role="coordinator", username="office")
+    with app.app_context():
+        _invitation, token = services.create_invitation(
+            services.find_user_by_username("office"), "Sabine Kaya", None, "de", 14
+        )
+        db.session.commit()
+    shared_computer = log_in(app, "office")
+    copied = session_cookie(shared_computer)
+    assert shared_computer.get(f"/invitation/{token}").status_code == 200
+    assert session_rows(app, "office") == []
+    assert replay(app, copied).get("/coordinator/users").status_code == 302
