@@ -145,10 +145,11 @@ def update_profile(
     phone: str | None,
     locale: str,
     current_password: str = "",
-) -> None:
-    """Save the profile. A new e-mail or phone needs the current password (AccountError
-    'wrong_password'): both lead to a new password, so a copied cookie alone must not change them.
-    The old address or number is told, so the holder hears of a change they did not make."""
+) -> bool:
+    """Save the profile; returns whether the e-mail or phone changed. A new e-mail or phone needs
+    the current password (AccountError 'wrong_password'): both lead to a new password, so a copied
+    cookie alone must not change them. The old address or number is told, so the holder hears of a
+    change they did not make."""
     old_email, old_phone = user.email, user.phone
     changed = contact_changes(user, email, phone)
     if changed and not check_password_hash(user.password_hash, current_password or ""):
@@ -160,6 +161,7 @@ def update_profile(
     if changed:
         tell_holder(user, "accounts/contact_changed", email=old_email or "", phone=old_phone or "")
     db.session.flush()
+    return changed
 
 
 # Sessions ------------------------------------------------------------------------------

@@ -145,9 +145,8 @@ def profile():
     form = ProfileForm(obj=current_user)
     form.locale.choices = language_choices()
     if form.validate_on_submit():
-        contact_changed = services.contact_changes(current_user, form.email.data, form.phone.data)
         try:
-            services.update_profile(
+            contact_changed = services.update_profile(
                 current_user,
                 form.display_name.data,
                 form.email.data,
