@@ -26,7 +26,7 @@ STAFF_ROLES = frozenset({Role.COORDINATOR, Role.EXPERT})
 # Coordinators may hand a reset link only to these, and only when they have no e-mail address
 # (everyone else asks for a link on the login page, which goes to their own address).
 COORDINATOR_RESET_ROLES = frozenset({Role.PARENT, Role.MENTOR})
-# last_seen_at is written at most this often: no write per request, the idle limit stays exact to it.
+# last_seen_at is written at most this often: no write per request; idle limits hold to the minute.
 TOUCH_EVERY = timedelta(minutes=1)
 
 # Compared against when a username is unknown, so both failures take the same time.
