@@ -3,6 +3,7 @@
 import os
 import secrets
 from collections.abc import MutableMapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -84,6 +85,18 @@ class Config:
     INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
     RESET_LINK_HOURS = env_int("RESET_LINK_HOURS", 2)
     COORDINATOR_RESET_LINK_HOURS = env_int("COORDINATOR_RESET_LINK_HOURS", 72)
+
+    # Sessions (server-side, accounts.sessions): a login lasts at most SESSION_ABSOLUTE_HOURS, and
+    # ends after so many minutes without a request. Staff see many families' data: 30 minutes
+    # (ASVS 3.3.2). Parents and mentor parents read and write in the gaps of a day with children,
+    # so 30 minutes would log them out in the middle of a form; 120 minutes keeps that rare, while a
+    # phone left lying about still locks within the afternoon (and the 12 hours hold for everyone).
+    # The absolute and the staff limits can be set shorter, never longer.
+    SESSION_ABSOLUTE_HOURS = min(env_int("SESSION_ABSOLUTE_HOURS", 12), 12)
+    SESSION_IDLE_MINUTES_STAFF = min(env_int("SESSION_IDLE_MINUTES_STAFF", 30), 30)
+    SESSION_IDLE_MINUTES_FAMILY = env_int("SESSION_IDLE_MINUTES_FAMILY", 120)
+    # The signed cookie itself is refused after this long without a change, as a second line.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_ABSOLUTE_HOURS)
 
     # Consultation hours
     MAX_FUTURE_BOOKINGS_PER_CONTACT = env_int("MAX_FUTURE_BOOKINGS_PER_CONTACT", 3)
@@ -225,8 +238,17 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    # `__Host-`: the browser keeps the cookie only if it is Secure, has Path=/ and no Domain, so no
+    # other host under the city's domain and no plain-HTTP page can set or overwrite it (ASVS 3.4.4).
+    SESSION_COOKIE_NAME = "__Host-session"
     SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
+    # Remember-me is not used; if it ever is, its cookie follows the same rules.
+    REMEMBER_COOKIE_NAME = "__Host-remember"
     REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_PATH = "/"
+    REMEMBER_COOKIE_DOMAIN = None
     PREFERRED_URL_SCHEME = "https"
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
 

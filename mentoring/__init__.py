@@ -94,7 +94,7 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
         # Flask's documented way to add WSGI middleware; mypy refuses any assignment to a method.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
-    from mentoring.accounts.services import load_session_user
+    from mentoring.accounts.sessions import check_session, load_user
     from mentoring.extensions import babel, csrf, db, login_manager, migrate
     from mentoring.i18n.locale import init_i18n, select_locale, select_timezone
     from mentoring.ratelimits import init_rate_limits
@@ -112,8 +112,9 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None  # the login page itself says what to do
-    login_manager.session_protection = "basic"
-    login_manager.user_loader(load_session_user)
+    login_manager.session_protection = None  # server-side sessions instead (accounts.sessions)
+    login_manager.user_loader(load_user)
+    app.before_request(check_session)  # before the access check, which asks who is logged in
     init_security(app)
 
     from mentoring import (  # noqa: F401  (models: every table, for Alembic and the app)

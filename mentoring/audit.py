@@ -31,6 +31,9 @@ class AuditEntry(Model):
 AUDIT_ACTIONS = {
     "users_viewed": _l("Looked at the accounts"),
     "reset_link": _l("Made a password link for someone"),
+    "invitation_created": _l("Invited an expert"),
+    "mentors_viewed": _l("Opened the list of mentor parents"),
+    "mentoring_ended": _l("Ended a mentoring"),
     "vetting_viewed": _l("Opened a mentor parent's vetting"),
     "vetting_decided": _l("Vetting decision"),
     "status_changed": _l("Changed a mentor parent's status"),

@@ -4,16 +4,18 @@ Access is deny-by-default: a view must be marked `@public` or `@role_required(..
 otherwise `enforce_declared_access` refuses it, so a forgotten guard fails closed.
 """
 
+import logging
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, abort, current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 F = TypeVar("F", bound=Callable[..., Any])
+security_logger = logging.getLogger("mentoring.security")
 
 ACCESS_ATTR = "_mentoring_access"
 PUBLIC = "public"
@@ -157,3 +159,17 @@ def query_values(args: Mapping[str, str], drop: frozenset[str] = frozenset()) ->
     """A query string to pass on to url_for: without url_for's own `_anchor`, `_method`, `_external`
     (a visitor could otherwise make link building fail or add a fragment) and without `drop`."""
     return {key: value for key, value in args.items() if not key.startswith("_") and key not in drop}
+
+
+def security_log(event: str, username: str, result: str = "ok", **fields: object) -> None:
+    """One line in the security log (logger `mentoring.security`): what happened to which account,
+    from which address, with what result. Never a password, a token or a link: callers pass names.
+
+    Events: login, logout, password_changed, password_reset, contact_changed, account_deleted,
+    session_ended, sessions_ended, invitation_used, reset_link_made."""
+    address = request.remote_addr if has_request_context() else None
+    extra = {"event": event, "username": username[:40], "address": address, "result": result, **fields}
+    details = "".join(f" {key}={value}" for key, value in fields.items())
+    security_logger.info(
+        "%s %s username=%s address=%s%s", event, result, username[:40], address, details, extra=extra
+    )

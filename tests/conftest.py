@@ -243,6 +243,38 @@ def log_in(app_or_client: Flask | FlaskClient, username: str, password: str = DE
     return client
 
 
+def session_cookie(client: FlaskClient) -> str:
+    """The session cookie's value, as someone who copies it from the browser gets it."""
+    return client.get_cookie("session").value
+
+
+def session_data(app: Flask, client: FlaskClient) -> dict:
+    """What the signed cookie holds, as the server reads it."""
+    return dict(app.session_interface.get_signing_serializer(app).loads(session_cookie(client)))
+
+
+def replay(app: Flask, cookie: str, user_agent: str = "Other/1.0") -> FlaskClient:
+    """A fresh browser (another User-Agent) that was handed a copy of the cookie."""
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    thief.environ_base["HTTP_USER_AGENT"] = user_agent
+    return thief
+
+
+def session_rows(app: Flask, username: str) -> list:
+    """The server-side sessions (user_sessions rows) of this account, detached for assertions."""
+    from sqlalchemy import select
+
+    from mentoring.accounts.models import UserSession
+
+    with app.app_context():
+        user_id = accounts.find_user_by_username(username).id
+        rows = list(db.session.scalars(select(UserSession).where(UserSession.user_id == user_id)))
+        for row in rows:
+            db.session.expunge(row)
+        return rows
+
+
 @pytest.fixture
 def login_as(app: Flask, client: FlaskClient):  # type: ignore[no-untyped-def]
     """Create a user with this role and log the client in; returns the username."""

@@ -260,6 +260,7 @@ PAGES = {
         "/home",
         "/account",
         "/account/password",
+        "/account/sessions",
         "/coordinator/users",
         "/mentoring",
         "/mentoring?languages=de&languages=tr",
@@ -287,6 +288,7 @@ PAGES = {
     "thecoordinator": [
         "/home",
         "/coordinator/users",
+        "/coordinator/users/{user_id}/reset-link",
         "/coordinator/invitations",
         "/coordinator/topics",
         "/coordinator/mentors",
@@ -327,12 +329,17 @@ FAILED_FORMS = {
     "sabine": [("/expert/series/new", {"weekday": "9"}), ("/expert/slots/new", {}), ("/expert/profile", {})],
     "thecoordinator": [
         ("/coordinator/invitations", {}),
+        ("/coordinator/users/{user_id}/reset-link", {"reason": ""}),
         ("/coordinator/topics", {"key": "Bad Key"}),
         ("/coordinator/families/new", {"name": "Familie Demir"}),
         ("/coordinator/offers/new", {"title_de": "", "valid_until": "31.02.2026"}),
         ("/coordinator/you-said-we-did/new", {"done_on": "31.02.2026", "title_tr": "Başlık"}),
     ],
-    "theparent": [("/account/password", {"new_password": "x"}), ("/account/delete", {"password": "x"})],
+    "theparent": [
+        ("/account/password", {"new_password": "x"}),
+        ("/account/delete", {"password": "x"}),
+        ("/account", {"email": "new@example.org", "locale": "de", "current_password": "x"}),
+    ],
     "thementor": [
         ("/mentor/profile", {"capacity": "99"}),
         ("/mentor/away", {"first_day": "2026-13-01"}),

@@ -4,6 +4,7 @@
 import pytest
 
 from mentoring import clock
+from mentoring.accounts import services as accounts
 from mentoring.extensions import db
 from tests.conftest import log_in, submit
 from tests.factories import make_expert, make_user
@@ -30,7 +31,10 @@ NOT_YOURS = [
     ("otherexpert", "POST", "/expert/series/{series}/day-off", {"day": "2030-01-01", "reason": "x"}),
     ("otherexpert", "POST", "/expert/series/{series}/end", {"day": "2030-01-01", "reason": "x"}),
     # Coordinators' routes: every other role is refused.
-    ("theparent", "POST", "/coordinator/users/{user_id}/reset-link", {}),
+    ("theparent", "POST", "/coordinator/users/{user_id}/reset-link", {"reason": "x"}),
+    ("thementor", "GET", "/coordinator/users/{user_id}/reset-link", None),
+    # A session is its owner's: another user signing it out gets 404 and the owner stays logged in.
+    ("thementor", "POST", "/account/sessions/{user_session}/end", {}),
     ("thementor", "POST", "/coordinator/interpreters/1/arranged", {}),
     ("sabine", "POST", "/coordinator/topics/1/active", {}),
     ("thementee", "POST", "/coordinator/matching/{match}/assign", {"mentor_id": "1"}),
@@ -85,8 +89,11 @@ def intruders(app, world):
         series, _count = consultations.create_series(
             sabine, first.weekday(), time(9), time(10), 30, first, first + timedelta(days=7), [], spec
         )
+        user_session = accounts.start_session(accounts.find_user_by_username("theparent"))
         db.session.commit()
-        return world | {"series": series.id}
+        row = accounts.find_session(user_session)
+        assert row is not None
+        return world | {"series": series.id, "user_session": row.id}
 
 
 @pytest.mark.parametrize(("who", "method", "path", "data"), NOT_YOURS, ids=[c[2] for c in NOT_YOURS])

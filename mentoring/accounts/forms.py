@@ -128,6 +128,24 @@ class ProfileForm(BaseForm):
     phone = phone_field()
     locale = ChoiceField(_l("Language for pages and messages"), [required()], choices=[])
     survey_consent = BooleanField(_l("You may send me a short survey about the help I got (anonymous)."))
+    # Checked by the service, and only when the e-mail address or the phone number changes.
+    current_password = PasswordField(
+        _l("Current password"),
+        [optional(), max_length(128)],
+        description=_l("Needed only to change your e-mail address or phone number."),
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ResetLinkForm(BaseForm):
+    reason = StringField(
+        _l("Why does this person need a link from you?"),
+        [required(_l("Please write down why you make this link.")), max_length(200)],
+        description=_l(
+            "For example: called the office, has no e-mail address. The reason is kept in the audit log."
+        ),
+        render_kw={"autocomplete": "off"},
+    )
 
 
 class InvitationForm(BaseForm):

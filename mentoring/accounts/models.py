@@ -84,3 +84,23 @@ class PasswordResetToken(Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class UserSession(Model):
+    """One logged-in browser: the cookie holds a random id, the server keeps only its SHA-256.
+
+    Logging out, "sign out" on the sessions page and a new password delete rows; a cookie whose row
+    is gone opens nothing, wherever it was copied to. No address and no full User-Agent are kept:
+    a short browser label ("Firefox") is all the sessions page needs to tell devices apart.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()

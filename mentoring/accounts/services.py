@@ -1,6 +1,7 @@
-"""Account rules: registration, authentication, invitations and password resets.
+"""Account rules: registration, authentication, sessions, invitations and password resets.
 
-Tokens in links are random; only their SHA-256 is stored, so a database leak opens no account.
+Tokens in links and session ids are random; only their SHA-256 is stored, so a database leak opens
+no account.
 """
 
 import hashlib
@@ -8,18 +9,26 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from mentoring import events
-from mentoring.accounts.models import Invitation, PasswordResetToken, User
+from mentoring.accounts.models import Invitation, PasswordResetToken, User, UserSession
 from mentoring.accounts.passwords import password_problem
 from mentoring.clock import utcnow
 from mentoring.extensions import db
+from mentoring.notifications.services import queue_message
 from mentoring.security import Role
 
 SELF_REGISTER_ROLES = frozenset({Role.PARENT, Role.MENTOR})
+STAFF_ROLES = frozenset({Role.COORDINATOR, Role.EXPERT})
+# Coordinators may hand a reset link only to these, and only when they have no e-mail address
+# (everyone else asks for a link on the login page, which goes to their own address).
+COORDINATOR_RESET_ROLES = frozenset({Role.PARENT, Role.MENTOR})
+# last_seen_at is written at most this often: no write per request; idle limits hold to the minute.
+TOUCH_EVERY = timedelta(minutes=1)
 
 # Compared against when a username is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
@@ -102,27 +111,172 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
-def set_password(user: User, new_password: str) -> None:
-    """Set a new password and end every other session of this user."""
+def tell_holder(user: User, template: str, email: str | None = None, phone: str | None = None) -> None:
+    """A notice to the account's holder (by default its current e-mail, else its phone; none without)."""
+    email = user.email if email is None else email
+    phone = user.phone if phone is None else phone
+    if email or phone:
+        queue_message(email, phone, template, user.locale, user=user)
+
+
+def set_password(user: User, new_password: str, keep_session: str | None = None) -> None:
+    """Set a new password, end every session of this user but `keep_session`, and tell the holder."""
     if password_problem(new_password, user.username):
         raise AccountError("weak_password")
     user.password_hash = generate_password_hash(new_password)
     user.session_version += 1
+    end_sessions(user, keep=keep_session)
+    tell_holder(user, "accounts/password_changed")
     db.session.flush()
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(user: User, current_password: str, new_password: str, keep_session: str | None) -> None:
     if not check_password_hash(user.password_hash, current_password):
         raise AccountError("wrong_password")
-    set_password(user, new_password)
+    set_password(user, new_password, keep_session)
 
 
-def update_profile(user: User, display_name: str, email: str | None, phone: str | None, locale: str) -> None:
+def contact_changes(user: User, email: str | None, phone: str | None) -> bool:
+    return (email or None) != user.email or (phone or None) != user.phone
+
+
+def update_profile(
+    user: User,
+    display_name: str,
+    email: str | None,
+    phone: str | None,
+    locale: str,
+    current_password: str = "",
+) -> bool:
+    """Save the profile; returns whether the e-mail or phone changed. A new e-mail or phone needs
+    the current password (AccountError 'wrong_password'): both lead to a new password, so a copied
+    cookie alone must not change them. The old address or number is told, so the holder hears of a
+    change they did not make."""
+    old_email, old_phone = user.email, user.phone
+    changed = contact_changes(user, email, phone)
+    if changed and not check_password_hash(user.password_hash, current_password or ""):
+        raise AccountError("wrong_password")
     user.display_name = display_name.strip()
     user.email = email or None
     user.phone = phone or None
     user.locale = locale
+    if changed:
+        tell_holder(user, "accounts/contact_changed", email=old_email or "", phone=old_phone or "")
     db.session.flush()
+    return changed
+
+
+# Sessions ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    """How long a login lasts: at most `absolute` after it began, and `idle` per role without use."""
+
+    absolute: timedelta
+    idle_staff: timedelta
+    idle_family: timedelta
+
+    def idle_for(self, role: Role) -> timedelta:
+        return self.idle_staff if role in STAFF_ROLES else self.idle_family
+
+
+class SessionEnded(Exception):
+    """The cookie's session is over: `code` is 'gone' (logged out, revoked), 'idle' or 'expired'."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def start_session(user: User, label: str = "") -> str:
+    """A new server-side session for `user`; returns the random id for the cookie (only its hash is kept)."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(
+        UserSession(
+            token_hash=hash_token(token), user_id=user.id, label=label[:40], created_at=now, last_seen_at=now
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def find_session(token: str) -> UserSession | None:
+    """The session row with its user, in one statement (every logged-in request asks)."""
+    return db.session.scalars(
+        select(UserSession)
+        .options(joinedload(UserSession.user))
+        .where(UserSession.token_hash == hash_token(token))
+    ).first()
+
+
+def resume_session(user_id: str, token: str, limits: SessionLimits, now: datetime) -> tuple[User, bool]:
+    """The user of a cookie's session while its row exists and is within the limits; raise SessionEnded.
+
+    `user_id` is Flask-Login's `<id>:<session_version>`. Returns whether last_seen_at was written (at
+    most once per TOUCH_EVERY), so the caller commits only then. An expired row is deleted.
+    """
+    row = find_session(token)
+    if row is None:
+        raise SessionEnded("gone")
+    user = row.user
+    if user_id != user.get_id() or not user.is_active:
+        db.session.delete(row)
+        db.session.flush()
+        raise SessionEnded("gone")
+    for code, ends_at in (
+        ("expired", row.created_at + limits.absolute),
+        ("idle", row.last_seen_at + limits.idle_for(user.role)),
+    ):
+        if now >= ends_at:
+            db.session.delete(row)
+            db.session.flush()
+            raise SessionEnded(code)
+    touched = now - row.last_seen_at >= TOUCH_EVERY
+    if touched:
+        row.last_seen_at = now
+        db.session.flush()
+    return user, touched
+
+
+def end_session(token: str) -> None:
+    """Logging out: the row goes, so a copy of the cookie opens nothing either."""
+    db.session.execute(delete(UserSession).where(UserSession.token_hash == hash_token(token)))
+    db.session.flush()
+
+
+def end_session_of(user: User, session_id: int) -> None:
+    """End one of the user's own sessions; raise AccountError('not_found') for anyone else's."""
+    row = db.session.get(UserSession, session_id)
+    if row is None or row.user_id != user.id:
+        raise AccountError("not_found")
+    db.session.delete(row)
+    db.session.flush()
+
+
+def end_sessions(user: User, keep: str | None = None) -> int:
+    """End every session of `user` but the one with the id `keep`; returns how many ended."""
+    statement = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep:
+        statement = statement.where(UserSession.token_hash != hash_token(keep))
+    result = db.session.execute(statement)
+    db.session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def list_sessions(user: User) -> list[UserSession]:
+    return list(
+        db.session.scalars(
+            select(UserSession)
+            .where(UserSession.user_id == user.id)
+            .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+        )
+    )
+
+
+def is_this_session(row: UserSession, token: str | None) -> bool:
+    return token is not None and row.token_hash == hash_token(token)
 
 
 # Invitations ---------------------------------------------------------------------------
@@ -215,6 +369,7 @@ def find_open_reset(token: str) -> PasswordResetToken:
 
 
 def reset_password(token: str, new_password: str) -> User:
+    """Use up the link and set the password; every session of the account ends."""
     reset = find_open_reset(token)
     set_password(reset.user, new_password)
     reset.used_at = utcnow()
@@ -239,12 +394,16 @@ def get_user(user_id: int) -> User | None:
     return db.session.get(User, user_id)
 
 
-def load_session_user(session_id: str) -> User | None:
-    """Flask-Login loader: `<id>:<session_version>`; an old version means the password changed."""
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
-        return None
-    return user
+def may_get_coordinator_reset_link(user: User) -> bool:
+    return user.role in COORDINATOR_RESET_ROLES and not user.email and user.is_active
+
+
+def create_coordinator_reset_link(user: User, hours: int) -> str:
+    """A reset link a coordinator hands over, only for a parent or mentor parent without e-mail
+    (AccountError 'not_allowed'): otherwise a coordinator could take over any account and read what
+    only its holder may. The holder is told by SMS when they have a phone."""
+    if not may_get_coordinator_reset_link(user):
+        raise AccountError("not_allowed")
+    token = create_reset_token(user, hours)
+    tell_holder(user, "accounts/reset_link_made")
+    return token

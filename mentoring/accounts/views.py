@@ -1,7 +1,7 @@
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 from sqlalchemy.exc import IntegrityError
 
 from mentoring import keys
@@ -14,15 +14,18 @@ from mentoring.accounts.forms import (
     LoginForm,
     ProfileForm,
     RegisterForm,
+    ResetLinkForm,
     ResetPasswordForm,
 )
+from mentoring.accounts.sessions import current_session_id, sign_in, sign_out
 from mentoring.audit import audit
 from mentoring.extensions import db
+from mentoring.forms import BaseForm
 from mentoring.i18n.locale import remember_locale, shipped_languages
 from mentoring.links import public_url
 from mentoring.notifications.services import queue_email
 from mentoring.ratelimits import rate_limit
-from mentoring.security import Role, login_required, public, role_required, safe_next_url
+from mentoring.security import Role, login_required, public, role_required, safe_next_url, security_log
 
 
 def new_account(form, locale: str) -> services.NewAccount:
@@ -65,9 +68,11 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
+            sign_in(user)
             db.session.commit()
-            login_user(user)
+            security_log("login", user.username)
             return redirect(safe_next_url(request.args.get("next"), url_for("accounts.home")), 303)
+        security_log("login", services.normalise_username(form.username.data), "failed")
         # One message for both: never tell which of the two was wrong.
         form.password.errors.append(_("The username or the password is not right."))
     status = 422 if form.errors else 200
@@ -77,7 +82,11 @@ def login():
 @bp.post("/logout")
 @public
 def logout():
-    logout_user()
+    username = current_user.username if current_user.is_authenticated else ""
+    sign_out()
+    db.session.commit()
+    if username:
+        security_log("logout", username)
     flash(_("You are logged out."), "success")
     return redirect(url_for("web.start"), 303)
 
@@ -113,7 +122,9 @@ def register_as(role: Role, template: str):
             if not commit_new_account():
                 form.username.errors.append(username_taken_message())
                 return render_template(template, form=form), 422
-            login_user(user)
+            sign_in(user)
+            db.session.commit()
+            security_log("login", user.username, "registered")
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("accounts.home"), 303)
     return render_template(template, form=form), 422 if form.errors else 200
@@ -145,11 +156,26 @@ def profile():
     form = ProfileForm(obj=current_user)
     form.locale.choices = language_choices()
     if form.validate_on_submit():
-        services.update_profile(
-            current_user, form.display_name.data, form.email.data, form.phone.data, form.locale.data
-        )
+        try:
+            contact_changed = services.update_profile(
+                current_user,
+                form.display_name.data,
+                form.email.data,
+                form.phone.data,
+                form.locale.data,
+                form.current_password.data,
+            )
+        except services.AccountError:
+            db.session.rollback()
+            security_log("contact_changed", current_user.username, "wrong_password")
+            form.current_password.errors.append(
+                _("Please enter your current password to change your e-mail address or phone number.")
+            )
+            return render_template("accounts/profile.html", form=form), 422
         current_user.survey_consent = bool(form.survey_consent.data)
         db.session.commit()
+        if contact_changed:
+            security_log("contact_changed", current_user.username)
         flash(_("Your details are saved."), "success")
         return remember_locale(redirect(url_for("accounts.profile"), 303), form.locale.data)
     return render_template("accounts/profile.html", form=form), 422 if form.errors else 200
@@ -162,13 +188,17 @@ def change_password():
     form.user_name_for_password = current_user.username
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current_password.data, form.new_password.data)
+            services.change_password(
+                current_user, form.current_password.data, form.new_password.data, current_session_id()
+            )
         except services.AccountError:
             db.session.rollback()
+            security_log("password_changed", current_user.username, "wrong_password")
             form.current_password.errors.append(_("This is not your current password."))
         else:
             db.session.commit()
             login_user(current_user._get_current_object())  # keep this session; the others end
+            security_log("password_changed", current_user.username)
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.home"), 303)
     return render_template("accounts/change_password.html", form=form), (422 if form.errors else 200)
@@ -208,9 +238,11 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     form.user_name_for_password = reset.user.username
     if form.validate_on_submit():
-        services.reset_password(token, form.new_password.data)
+        user = services.reset_password(token, form.new_password.data)
+        username = user.username
+        sign_out()
         db.session.commit()
-        logout_user()
+        security_log("password_reset", username)
         flash(_("Your new password is set. Please log in."), "success")
         return redirect(url_for("accounts.login"), 303)
     db.session.rollback()
@@ -226,7 +258,9 @@ def accept_invitation(token: str):
         db.session.rollback()
         return render_template("accounts/link_invalid.html"), 410
     if current_user.is_authenticated:
-        logout_user()
+        sign_out()  # the invitation makes a new account; whoever was logged in here is not it
+        db.session.commit()
+        invitation = services.find_open_invitation(token)
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         try:
@@ -243,6 +277,7 @@ def accept_invitation(token: str):
         except services.AccountError as error:
             db.session.rollback()
             if error.code == "invalid_link":
+                security_log("invitation_used", form.username.data or "", "invalid_link")
                 return render_template("accounts/link_invalid.html"), 410
             form.username.errors.append(username_taken_message())
         else:
@@ -251,7 +286,9 @@ def accept_invitation(token: str):
                 return render_template(
                     "accounts/accept_invitation.html", form=form, invitation=invitation
                 ), 422
-            login_user(user)
+            sign_in(user)
+            db.session.commit()
+            security_log("invitation_used", user.username, invitation=f"invitation:{invitation.id}")
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("accounts.home"), 303)
     db.session.rollback()
@@ -274,28 +311,34 @@ def users():
     return render_template(
         "accounts/users.html",
         users=services.search_users(query, role_filter),
+        may_reset=services.may_get_coordinator_reset_link,
         query=query,
         role=role_filter,
         roles=list(Role),
     )
 
 
-@bp.post("/coordinator/users/<int:user_id>/reset-link")
+@bp.route("/coordinator/users/<int:user_id>/reset-link", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def create_reset_link(user_id: int):
+    """Only for parents and mentor parents without e-mail, with a reason that goes into the audit log."""
     user = services.get_user(user_id)
     if user is None:
         abort(404)
-    token = services.create_reset_token(user, current_app.config["COORDINATOR_RESET_LINK_HOURS"])
-    audit("reset_link", f"user:{user.id}")
+    if not services.may_get_coordinator_reset_link(user):
+        return render_template("accounts/reset_link_refused.html", user=user), 422
+    form = ResetLinkForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/reset_link_form.html", user=user, form=form), (
+            422 if form.errors else 200
+        )
+    hours = current_app.config["COORDINATOR_RESET_LINK_HOURS"]
+    token = services.create_coordinator_reset_link(user, hours)
+    audit("reset_link", f"user:{user.id}", form.reason.data.strip())
     db.session.commit()
+    security_log("reset_link_made", user.username, by=current_user.username)
     link = public_url("accounts.reset_password", token=token, lang=user.locale)
-    return render_template(
-        "accounts/reset_link.html",
-        user=user,
-        link=link,
-        hours=current_app.config["COORDINATOR_RESET_LINK_HOURS"],
-    )
+    return render_template("accounts/reset_link.html", user=user, link=link, hours=hours)
 
 
 @bp.route("/coordinator/invitations", methods=["GET", "POST"])
@@ -314,6 +357,7 @@ def invitations():
             form.locale.data,
             current_app.config["INVITATION_DAYS"],
         )
+        audit("invitation_created", f"invitation:{invitation.id}")
         link = public_url("accounts.accept_invitation", token=token, lang=invitation.locale)
         if invitation.email:
             queue_email(
@@ -334,3 +378,45 @@ def invitations():
         link=link,
         invitations=services.list_invitations(),
     ), (422 if form.errors else 200)
+
+
+# Sessions -------------------------------------------------------------------------------
+
+
+@bp.get("/account/sessions")
+@login_required
+def sessions():
+    token = current_session_id()
+    rows = services.list_sessions(current_user)
+    return render_template(
+        "accounts/sessions.html",
+        sessions=[(row, services.is_this_session(row, token)) for row in rows],
+        form=BaseForm(formdata=None),
+    )
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    try:
+        services.end_session_of(current_user, session_id)
+    except services.AccountError:
+        abort(404)
+    db.session.commit()
+    security_log("session_ended", current_user.username)
+    flash(_("The session is ended."), "success")
+    return redirect(url_for("accounts.sessions"), 303)
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions():
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    ended = services.end_sessions(current_user, keep=current_session_id())
+    db.session.commit()
+    security_log("sessions_ended", current_user.username, count=ended)
+    flash(_("You are signed out everywhere else."), "success")
+    return redirect(url_for("accounts.sessions"), 303)

@@ -40,6 +40,8 @@ from mentoring.security import Role, role_required
 @bp.get("/coordinator/mentors")
 @role_required(Role.COORDINATOR)
 def mentors():
+    audit("mentors_viewed")  # committed first: a commit expires what was loaded before it
+    db.session.commit()
     profiles = services.all_mentors()
     return render_template("mentorships/mentors.html", profiles=profiles, MentorStatus=MentorStatus)
 
@@ -234,7 +236,12 @@ def mentorings():
 @bp.post("/coordinator/mentorings/<int:match_id>/end")
 @role_required(Role.COORDINATOR)
 def end_as_coordinator(match_id: int):
-    return end_by(EndedBy.COORDINATOR, match_id, url_for(".mentorings"))
+    return end_by(
+        EndedBy.COORDINATOR,
+        match_id,
+        url_for(".mentorings"),
+        record=lambda reason: audit("mentoring_ended", f"match:{match_id}", reason),
+    )
 
 
 @bp.app_context_processor

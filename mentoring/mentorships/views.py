@@ -196,11 +196,21 @@ def answer_trial(match_id: int):
     )
 
 
-def end_by(ended_by: EndedBy, match_id: int, back: str) -> Response:
-    """Shared by the family, the mentor and the coordinator: end an active mentoring with a reason."""
+def end_by(
+    ended_by: EndedBy, match_id: int, back: str, record: Callable[[str], None] | None = None
+) -> Response:
+    """Shared by the family, the mentor and the coordinator: end an active mentoring with a reason.
+
+    `record(reason)` adds to the same unit of work (the coordinator's audit entry)."""
     form = EndForm()
+
+    def end() -> None:
+        relationship.end_match(match_id, form.reason.data, ended_by)
+        if record is not None:
+            record(form.reason.data)
+
     return carry_out(
-        lambda: relationship.end_match(match_id, form.reason.data, ended_by),
+        end,
         _("The mentoring has ended. Thank you."),
         back,
         form=form,

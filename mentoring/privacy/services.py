@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from mentoring import clock, keys
-from mentoring.accounts.models import Invitation, PasswordResetToken, User
+from mentoring.accounts.models import Invitation, PasswordResetToken, User, UserSession
 from mentoring.audit import AuditEntry
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import messages as booking_messages
@@ -197,6 +197,12 @@ def purge(now: datetime) -> dict[str, int]:
     )
     counts["reset links deleted"] = rows_changed(
         delete(PasswordResetToken).where(PasswordResetToken.expires_at < now)
+    )
+    # Sessions nobody logged out of: past the absolute lifetime they open nothing, so they go.
+    counts["sessions deleted"] = rows_changed(
+        delete(UserSession).where(
+            UserSession.created_at < now - timedelta(hours=config["SESSION_ABSOLUTE_HOURS"])
+        )
     )
     counts["invitations deleted"] = rows_changed(
         delete(Invitation).where(

@@ -4,9 +4,11 @@ import json
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from werkzeug.security import check_password_hash
 
+from mentoring.accounts import services as accounts
+from mentoring.accounts.sessions import sign_out
 from mentoring.audit import AUDIT_ACTIONS, audit_entries
 from mentoring.clock import utcnow
 from mentoring.consultations import booking as booking_rules
@@ -15,7 +17,7 @@ from mentoring.forms import BaseForm
 from mentoring.privacy import bp, services
 from mentoring.privacy.forms import DeleteAccountForm
 from mentoring.ratelimits import rate_limit
-from mentoring.security import Role, login_required, public, role_required
+from mentoring.security import Role, login_required, public, role_required, security_log
 
 
 def json_download(data: dict, name: str) -> Response:
@@ -50,9 +52,12 @@ def delete_account():
         valid = False
     if not valid:
         return render_template("privacy/my_data.html", data=services.user_data(current_user), form=form), 422
+    username = current_user.username
     services.forget_parent(current_user, utcnow())
+    accounts.end_sessions(current_user)  # every browser of the account, not only this one
+    sign_out()
     db.session.commit()
-    logout_user()
+    security_log("account_deleted", username)
     flash(_("Your account and your details are deleted."), "success")
     return redirect(url_for("web.start"), 303)
 

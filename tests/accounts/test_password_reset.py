@@ -56,7 +56,7 @@ def test_unknown_and_e_mail_less_accounts_get_the_same_answer_and_no_mail(app, c
 def coordinator_reset_link(app, client, username: str) -> tuple[str, str]:
     """The coordinator presses "create a reset link" for `username`; returns (path, lang)."""
     user_id = get_user(app, username).id
-    response = submit(client, f"/coordinator/users/{user_id}/reset-link", page="/coordinator/users")
+    response = submit(client, f"/coordinator/users/{user_id}/reset-link", {"reason": "Called the office"})
     assert response.status_code == 200
     return RESET_PATH.search(response.text).groups()
 

@@ -117,6 +117,7 @@ def test_attendance_is_recorded_once_the_appointment_has_begun(app, client):
     with app.app_context():
         assert db.session.get(Booking, booking_id).status == BookingStatus.CONFIRMED
     with time_machine.travel(utcnow() + timedelta(days=2, minutes=5), tick=False):
+        log_in(client, "sabine")  # two days later: a session lasts 12 hours at most
         response = submit(
             client, f"/expert/bookings/{booking_id}/attendance", {"attended": "no"}, page="/expert/agenda"
         )

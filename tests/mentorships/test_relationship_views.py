@@ -234,8 +234,8 @@ def test_the_daily_chores_remind_the_office_and_ask_the_trial_question(app, runn
         ).one()
         assert "lena3" in office_mail.body_text  # 28 days without a logged contact
     assert {m.recipient for m in new_messages(app, before)} == {"office@example.org", "lena3@example.org"}
-    family = log_in(app, "lena3")
     with time_machine.travel(utcnow() + timedelta(weeks=4, days=1), tick=False):
+        family = log_in(app, "lena3")  # four weeks later: a session lasts 12 hours at most
         page = family.get("/mentoring")
         assert 'name="fits"' in page.text
         assert (

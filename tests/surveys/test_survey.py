@@ -51,8 +51,8 @@ def attended_booking(app, client, consent=True, locale="uk"):
         district="ost",
         survey_consent=consent,
     )
-    log_in(client, "sabine")
     with time_machine.travel(utcnow() + timedelta(days=1, minutes=5), tick=False):
+        log_in(client, "sabine")  # a day later: a session lasts 12 hours at most
         response = submit(
             client, f"/expert/bookings/{booking_id}/attendance", {"attended": "yes"}, page="/expert/agenda"
         )
