@@ -272,6 +272,7 @@ def test_the_production_cookie_has_the_host_prefix(app, monkeypatch):
         {
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "RATELIMIT_STORAGE_URI": "memory://",
+            "ALLOW_SQLITE": True,  # the SQLite run; production refuses SQLite unless told
         },
     )
     try:
