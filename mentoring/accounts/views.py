@@ -19,7 +19,6 @@ from mentoring.audit import audit
 from mentoring.extensions import db
 from mentoring.i18n.locale import remember_locale, shipped_languages
 from mentoring.links import public_url
-from mentoring.notifications.services import queue_email
 from mentoring.ratelimits import rate_limit
 from mentoring.security import Role, login_required, public, role_required, safe_next_url
 
@@ -169,19 +168,9 @@ def change_password():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        for user in services.users_for_reset(form.identifier.data):
-            token = services.create_reset_token(user, current_app.config["RESET_LINK_HOURS"])
-            assert user.email is not None  # users_for_reset finds only accounts with an e-mail
-            queue_email(
-                user.email,
-                "accounts/password_reset",
-                user.locale,
-                user=user,
-                link=public_url("accounts.reset_password", token=token, lang=user.locale),
-                hours=current_app.config["RESET_LINK_HOURS"],
-            )
+        services.request_password_reset(form.identifier.data, current_app.config["RESET_LINK_HOURS"])
         db.session.commit()
-        # The same answer whether or not an account was found.
+        # The same answer, after the same work, whether or not there is an account.
         return render_template("accounts/forgot_password_sent.html")
     return render_template("accounts/forgot_password.html", form=form), (422 if form.errors else 200)
 
@@ -197,7 +186,11 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     form.user_name_for_password = reset.user.username
     if form.validate_on_submit():
-        services.reset_password(token, form.new_password.data)
+        try:
+            services.reset_password(token, form.new_password.data)
+        except services.AccountError:
+            db.session.rollback()  # a parallel use of the same link won
+            return render_template("accounts/link_invalid.html"), 410
         db.session.commit()
         logout_user()
         flash(_("Your new password is set. Please log in."), "success")
@@ -303,16 +296,7 @@ def invitations():
             form.locale.data,
             current_app.config["INVITATION_DAYS"],
         )
-        link = public_url("accounts.accept_invitation", token=token, lang=invitation.locale)
-        if invitation.email:
-            queue_email(
-                invitation.email,
-                "accounts/invitation",
-                invitation.locale,
-                invitation=invitation,
-                link=link,
-                days=current_app.config["INVITATION_DAYS"],
-            )
+        link = services.send_invitation(invitation, token, current_app.config["INVITATION_DAYS"])
         db.session.commit()
         form = InvitationForm(formdata=None)
         form.locale.choices = language_choices()
