@@ -30,7 +30,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     # Old keys, newest first, that still verify while SECRET_KEY rotates (mentoring/keys.py).
     SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'mentoring.sqlite'}")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'mentoring.sqlite'}"
+    )
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL", "")
 
