@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from tests.accounts.test_password_reset import RESET_PATH
 from tests.conftest import OBERHAUSEN, submit
 from tests.factories import delivered, make_user
