@@ -254,6 +254,7 @@ PAGES = {
         "/booking/{held}",
         "{answer}",
         "/booking/{token}/delete",
+        "/booking/{expired}",
         "/you-said-we-did",
     ],
     "theparent": [
