@@ -7,6 +7,7 @@ SQLite (a file with WAL, as the demo runs) as on PostgreSQL; the losers see "no 
 
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
@@ -15,7 +16,7 @@ from mentoring import clock
 from mentoring.accounts import services as accounts
 from mentoring.accounts.models import User
 from mentoring.consultations import seats, waitlist
-from mentoring.consultations.models import Booking, BookingStatus
+from mentoring.consultations.models import Booking, BookingStatus, Slot
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage
 from mentoring.security import Role
@@ -137,3 +138,23 @@ def test_four_parallel_takes_of_one_held_seat_confirm_it_once(app, live_server):
             )
         ).all()
         assert len(confirmations) == 1  # one confirmation (and one reminder), not four
+
+
+def test_four_parallel_cancels_of_one_booking_free_its_seat_once(app, live_server):
+    slot_id = make_slot(app, make_expert(app), starts_in=timedelta(days=3), capacity=2)
+    _id, ayla = book_in_db(app, slot_id, name="Ayla", email="ayla@example.org", phone=None)
+    book_in_db(app, slot_id, name="Bea", phone="+4917600000002")
+    prepared = []
+    for _n in range(PEOPLE):
+        opener = browser_like_client()
+        csrf = opener_csrf_token(opener, f"{live_server}/booking/{ayla}")
+        form = urllib.parse.urlencode({"csrf_token": csrf}).encode()
+        prepared.append((opener, urllib.request.Request(f"{live_server}/booking/{ayla}/cancel", data=form)))
+    statuses = race(prepared)
+    assert statuses == [303] * PEOPLE  # each is sent back to the booking page, none gets a 500
+    with app.app_context():
+        assert db.session.get(Slot, slot_id).booked_count == 1  # Bea's seat; Ayla's was freed once
+        told = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.template == "consultations/booking_cancelled")
+        ).all()
+        assert len(told) == 1
