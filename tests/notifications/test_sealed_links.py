@@ -8,6 +8,7 @@ Then let the worker send: the delivered messages hold links that work, and the r
 
 import re
 from datetime import timedelta
+from email import message_from_bytes, policy
 
 import pytest
 import time_machine
@@ -19,7 +20,12 @@ from mentoring.consultations import seats, waitlist
 from mentoring.extensions import db
 from mentoring.notifications import sealing
 from mentoring.notifications.models import OutboxMessage, OutboxStatus
-from mentoring.notifications.services import REQUEST_HANDLERS, handle_request, queue_request
+from mentoring.notifications.services import (
+    REQUEST_HANDLERS,
+    deliver_due_messages,
+    handle_request,
+    queue_request,
+)
 from mentoring.privacy.services import purge
 from tests.conftest import log_in, submit
 from tests.factories import book_in_db, delivered, make_expert, make_slot, make_user
@@ -162,3 +168,43 @@ def test_a_request_kind_nobody_handles_is_refused_at_queue_time(app):
     assert "password-reset" in REQUEST_HANDLERS
     with app.app_context(), pytest.raises(ValueError, match="no handler"):
         queue_request("no-such-request", {"x": "y"})
+
+
+def invitation_mail(app) -> str:
+    """An expert invitation queued through the accounts service; returns the raw token."""
+    make_user(app, role="coordinator", username="office")
+    with app.app_context():
+        from mentoring.accounts import services as accounts
+
+        office = accounts.find_user_by_username("office")
+        invitation, token = accounts.create_invitation(office, "Hebamme Aylin", "aylin@example.org", "de", 14)
+        accounts.send_invitation(invitation, token, 14)
+        db.session.commit()
+    return token
+
+
+def test_the_mail_server_gets_the_link_in_both_parts_and_the_row_keeps_none(app, smtp_server):
+    token = invitation_mail(app)
+    with app.app_context():
+        assert deliver_due_messages(3) == (1, 0)
+        row = db.session.scalars(select(OutboxMessage)).one()
+        assert (row.status, row.template, row.body_text, row.sealed) == (
+            OutboxStatus.SENT,
+            "accounts/invitation",
+            "",
+            None,
+        )
+    mail = message_from_bytes(smtp_server.messages[0].content, policy=policy.default)
+    link = f"http://localhost/invitation/{token}?lang=de"
+    assert link in mail.get_body(("plain",)).get_content()
+    assert f'href="{link}"' in mail.get_body(("html",)).get_content()
+
+
+def test_a_message_given_up_after_the_last_attempt_is_blanked_too(app, smtp_server):
+    token = invitation_mail(app)
+    smtp_server.stop()
+    with app.app_context():
+        assert deliver_due_messages(1) == (0, 1)
+        row = db.session.scalars(select(OutboxMessage)).one()
+        assert (row.status, row.recipient, row.body_text, row.sealed) == (OutboxStatus.FAILED, "", "", None)
+    assert token not in every_value_in_the_database(app)
