@@ -1,4 +1,10 @@
-"""Write messages to the outbox, rendered in the recipient's language, and deliver them."""
+"""Write messages to the outbox, rendered in the recipient's language, and deliver them.
+
+The outbox never holds a link that opens anything: links are sealed (`links=`, see
+notifications.sealing) or made at sending (`late_link=`), and a row is blanked once it is sent,
+cancelled or given up. One seam for every domain: pass the opening links as `links`, never in the
+template context.
+"""
 
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -238,14 +244,20 @@ def as_sent(message: OutboxMessage) -> OutboxMessage | None:
     """The message as it is sent, in a copy that is never stored: its sealed links opened and its
     late link made now; None when the link's maker withdrew it."""
     values = sealing.unseal(message.sealed) if message.sealed else {}
+    late = None
     if message.late_link:
         kind, _, argument = message.late_link.partition(":")
-        link = LINK_MAKERS[kind](argument)
-        if link is None:
+        late = LINK_MAKERS[kind](argument)
+        if late is None:
             return None
-        values[LATE] = link
-    if not values:
+    if not values and late is None:
         return message
+
+    def fill(text: str, html: bool = False) -> str:
+        if late is not None:
+            text = text.replace(LINK_PLACEHOLDER, late)
+        return sealing.fill(text, values, html)
+
     return OutboxMessage(
         id=message.id,
         channel=message.channel,
@@ -253,25 +265,20 @@ def as_sent(message: OutboxMessage) -> OutboxMessage | None:
         locale=message.locale,
         subject=message.subject,
         sender=message.sender,
-        body_text=fill(message.body_text, values),
-        body_html=fill(message.body_html, values, html=True) if message.body_html else None,
+        body_text=fill(message.body_text),
+        body_html=fill(message.body_html, html=True) if message.body_html else None,
     )
-
-
-LATE = "\0late"  # the late link's name among the values (never a template variable's)
-
-
-def fill(text: str, values: dict[str, str], html: bool = False) -> str:
-    late = values.get(LATE)
-    if late is not None:
-        text = text.replace(LINK_PLACEHOLDER, late)
-    return sealing.fill(text, {name: value for name, value in values.items() if name != LATE}, html)
 
 
 def handle_request(message: OutboxMessage) -> None:
     """Run a queued request's handler; the request row goes, whatever the handler did."""
     assert message.request is not None and message.sealed is not None
-    REQUEST_HANDLERS[message.request](sealing.unseal(message.sealed))
+    try:
+        values = sealing.unseal(message.sealed)
+    except sealing.Unreadable:  # sealed under a key that has since been dropped: nothing to do
+        values = None
+    if values is not None:
+        REQUEST_HANDLERS[message.request](values)
     db.session.delete(message)
     db.session.flush()
 
@@ -297,7 +304,14 @@ def deliver_due_messages(max_attempts: int, limit: int = 500) -> tuple[int, int]
             handle_request(message)
             db.session.commit()
             continue
-        outgoing = as_sent(message)
+        try:
+            outgoing = as_sent(message)
+        except sealing.Unreadable:  # its key was dropped from SECRET_KEY_FALLBACKS: it cannot be sent
+            message.status = OutboxStatus.FAILED
+            message.last_error = "sealed links unreadable: the key they were sealed with is gone"
+            blank(message)
+            db.session.commit()
+            continue
         if outgoing is None:
             message.status = OutboxStatus.CANCELLED
             blank(message)

@@ -208,3 +208,19 @@ def test_a_message_given_up_after_the_last_attempt_is_blanked_too(app, smtp_serv
         row = db.session.scalars(select(OutboxMessage)).one()
         assert (row.status, row.recipient, row.body_text, row.sealed) == (OutboxStatus.FAILED, "", "", None)
     assert token not in every_value_in_the_database(app)
+
+
+def test_a_message_sealed_under_a_dropped_key_fails_without_stopping_the_worker(app, monkeypatch):
+    invitation_mail(app)
+    make_user(app, username="lena", email="lena@example.org")
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a-new-key-" + "x7Qp" * 10)  # and no fallback
+    with app.app_context():
+        queue_request("password-reset", {"identifier": "lena", "hours": "2"})  # sealed under the new key
+        db.session.commit()
+        assert deliver_due_messages(3) == (1, 0)  # the reset mail goes; the invitation cannot
+        rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        assert [(m.template, m.status) for m in rows] == [
+            ("accounts/invitation", OutboxStatus.FAILED),
+            ("accounts/password_reset", OutboxStatus.SENT),
+        ]
+        assert rows[0].sealed is None and "key" in rows[0].last_error
