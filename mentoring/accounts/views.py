@@ -188,9 +188,11 @@ def reset_password(token: str):
     if form.validate_on_submit():
         try:
             services.reset_password(token, form.new_password.data)
-        except services.AccountError:
-            db.session.rollback()  # a parallel use of the same link won
-            return render_template("accounts/link_invalid.html"), 410
+        except services.AccountError as error:
+            db.session.rollback()
+            if error.code != "invalid_link":  # the form already refused weak passwords
+                raise
+            return render_template("accounts/link_invalid.html"), 410  # a parallel use won
         db.session.commit()
         logout_user()
         flash(_("Your new password is set. Please log in."), "success")
