@@ -108,6 +108,9 @@ class Config:
 
     # Waitlist: how long a freed seat is held for the next waiting parent.
     WAITLIST_HOLD_HOURS = env_int("WAITLIST_HOLD_HOURS", 2)
+    # A booking's manage link (cancel, move, calendar file, data) stops opening this long after the
+    # appointment's end, and at once when the booking is anonymised.
+    MANAGE_LINK_DAYS = env_int("MANAGE_LINK_DAYS", 30)
     # Discreet bookings: a sender name that says nothing about the programme.
     DISCREET_SENDER = os.environ.get("DISCREET_SENDER", "Termin <no-reply@example.org>")
     # Quick exit: a neutral page the button leaves for at once.
@@ -147,7 +150,9 @@ class Config:
 
     # Retention (days): `flask retention purge` deletes or anonymises what is older.
     BOOKING_RETENTION_DAYS = env_int("BOOKING_RETENTION_DAYS", 180)  # after the appointment
-    OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 90)
+    # Sent, cancelled and failed messages keep only their metadata (channel, template, status, times)
+    # and are deleted after this many days; the text went to the mail or SMS backend only.
+    OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 14)
     WAITLIST_RETENTION_DAYS = env_int("WAITLIST_RETENTION_DAYS", 30)
     INVITATION_RETENTION_DAYS = env_int("INVITATION_RETENTION_DAYS", 30)
     CONTACT_NOTE_RETENTION_DAYS = env_int("CONTACT_NOTE_RETENTION_DAYS", 180)  # after a mentoring ends

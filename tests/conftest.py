@@ -656,7 +656,22 @@ def world(app: Flask, municipality_data: None) -> dict:
         **offers_world(app),
         **comments_world(app),
         **waitlist_world(app, make_slot(app, expert, starts_in=timedelta(days=5)), _id),
+        "expired": expired_manage_link(app, expert),
     }
+
+
+def expired_manage_link(app: Flask, expert: int) -> str:
+    """The manage token of a booking whose appointment ended two months ago: its link has expired."""
+    from mentoring.consultations.models import Slot
+
+    slot_id = make_slot(app, expert, starts_in=timedelta(days=6))
+    _id, token = book_in_db(app, slot_id, name="Ayla", email="ayla@example.org", phone=None)
+    with app.app_context():
+        slot = db.session.get(Slot, slot_id)
+        slot.starts_at -= timedelta(days=66)
+        slot.ends_at -= timedelta(days=66)
+        db.session.commit()
+    return token
 
 
 def waitlist_world(app: Flask, slot_id: int, booking_id: int) -> dict:

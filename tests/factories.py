@@ -254,6 +254,7 @@ PAGES = {
         "/booking/{held}",
         "{answer}",
         "/booking/{token}/delete",
+        "/booking/{expired}",
         "/you-said-we-did",
     ],
     "theparent": [
@@ -454,3 +455,38 @@ def survey_token(app: Flask, invitation_id: int) -> str:
         db.session.commit()
         assert link is not None
         return link.split("/survey/")[1].split("?")[0]
+
+
+def text_as_sent(message) -> str:  # type: ignore[no-untyped-def]
+    """The text of an outbox message as the backend would get it, its sealed links opened (inside an
+    app context); the row itself holds only placeholders."""
+    from mentoring.notifications.services import as_sent
+
+    outgoing = as_sent(message)
+    assert outgoing is not None
+    return outgoing.body_text
+
+
+def delivered(app: Flask) -> list[str]:
+    """Run the outbox worker once; the texts the file backend delivered in this run, oldest first
+    (e-mails as their plain-text part, SMS as written)."""
+    import email
+    import shutil
+    from email import policy
+    from pathlib import Path
+
+    from mentoring.notifications.services import deliver_due_messages
+
+    shutil.rmtree(app.config["MAIL_FILE_DIR"], ignore_errors=True)
+    with app.app_context():
+        deliver_due_messages(app.config["OUTBOX_MAX_ATTEMPTS"])
+    folder = Path(app.config["MAIL_FILE_DIR"])
+    texts = []
+    for path in sorted(folder.glob("*")) if folder.exists() else []:
+        if path.name.endswith("-email.eml"):
+            message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            body = message.get_body(("plain",))  # type: ignore[attr-defined]
+            texts.append(f"To: {message['To']}\nSubject: {message['Subject']}\n\n{body.get_content()}")
+        else:
+            texts.append(path.read_text("utf-8"))
+    return texts

@@ -1,7 +1,9 @@
 """Account rules: registration, authentication, sessions, invitations and password resets.
 
-Tokens in links and session ids are random; only their SHA-256 is stored, so a database leak opens
-no account.
+Tokens in links and session ids are random; only their SHA-256 is stored, and the messages that
+carry links hold them sealed (notifications.sealing), so a database leak opens no account. A one-time
+link is used up by a conditional UPDATE (`claim`), which holds on SQLite as on PostgreSQL: of parallel
+uses, one wins.
 """
 
 import hashlib
@@ -9,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -18,8 +20,9 @@ from mentoring import events
 from mentoring.accounts.models import Invitation, PasswordResetToken, User, UserSession
 from mentoring.accounts.passwords import password_problem
 from mentoring.clock import utcnow
-from mentoring.extensions import db
-from mentoring.notifications.services import queue_message
+from mentoring.extensions import db, rows_changed
+from mentoring.links import public_url
+from mentoring.notifications.services import queue_email, queue_message, queue_request
 from mentoring.security import Role
 
 SELF_REGISTER_ROLES = frozenset({Role.PARENT, Role.MENTOR})
@@ -301,21 +304,52 @@ def create_invitation(
     return invitation, token
 
 
+def send_invitation(invitation: Invitation, token: str, days: int) -> str:
+    """E-mail the invitation link (sealed in the outbox) when there is an address; returns the link."""
+    link = public_url("accounts.accept_invitation", token=token, lang=invitation.locale)
+    if invitation.email:
+        queue_email(
+            invitation.email,
+            "accounts/invitation",
+            invitation.locale,
+            links={"link": link},
+            invitation=invitation,
+            days=days,
+        )
+    return link
+
+
 def find_open_invitation(token: str, now: datetime | None = None) -> Invitation:
-    """Raise AccountError('invalid_link') for unknown, used or expired invitations."""
+    """Raise AccountError('invalid_link') for unknown, used or expired invitations (reads only)."""
     invitation = db.session.scalars(
-        select(Invitation).where(Invitation.token_hash == hash_token(token)).with_for_update()
+        select(Invitation).where(Invitation.token_hash == hash_token(token))
     ).first()
     if invitation is None or invitation.used_at or invitation.expires_at <= (now or utcnow()):
         raise AccountError("invalid_link")
     return invitation
 
 
+def claim(model: type[Invitation] | type[PasswordResetToken], row_id: int, now: datetime) -> None:
+    """Use up a one-time link: `UPDATE … SET used_at = now WHERE id = … AND used_at IS NULL AND not
+    expired`. Exactly one of parallel uses changes the row; the others raise AccountError('invalid_link').
+    SQLite ignores SELECT … FOR UPDATE, so this write, not a lock, decides."""
+    claimed = rows_changed(
+        update(model)
+        .where(model.id == row_id, model.used_at.is_(None), model.expires_at > now)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed != 1:
+        raise AccountError("invalid_link")
+
+
 def accept_invitation(token: str, account: NewAccount) -> User:
-    """Create the invited account and use up the invitation in one transaction."""
+    """Use up the invitation, then create the invited account, in one transaction."""
     invitation = find_open_invitation(token)
+    now = utcnow()
+    claim(Invitation, invitation.id, now)
     user = create_user(account, invitation.role)
-    invitation.used_at = utcnow()
+    invitation.used_at = now
     invitation.used_by_id = user.id
     db.session.flush()
     return user
@@ -347,6 +381,35 @@ def create_reset_token(user: User, hours: int) -> str:
     return token
 
 
+RESET_REQUEST = "password-reset"
+
+
+def request_password_reset(identifier: str, hours: int) -> None:
+    """'Forgot password': the same work whether or not the identifier has an account.
+
+    One sealed request row, always; the outbox worker looks the identifier up (send_reset_links),
+    so neither the answer nor its timing tells whether an account exists.
+    """
+    queue_request(RESET_REQUEST, {"identifier": identifier.strip().lower()[:254], "hours": str(hours)})
+
+
+def send_reset_links(values: dict[str, str]) -> None:
+    """The outbox worker's side of a reset request: a fresh link for each account the identifier
+    names, e-mailed in the account's language; an unknown identifier gives nothing, and leaves nothing."""
+    hours = int(values.get("hours", "2"))
+    for user in users_for_reset(values.get("identifier", "")):
+        token = create_reset_token(user, hours)
+        assert user.email is not None  # users_for_reset finds only accounts with an e-mail
+        queue_email(
+            user.email,
+            "accounts/password_reset",
+            user.locale,
+            links={"link": public_url("accounts.reset_password", token=token, lang=user.locale)},
+            user=user,
+            hours=hours,
+        )
+
+
 def users_for_reset(identifier: str) -> list[User]:
     """Accounts a 'forgot password' request may e-mail: by username or e-mail, with an e-mail."""
     identifier = identifier.strip().lower()
@@ -360,8 +423,9 @@ def users_for_reset(identifier: str) -> list[User]:
 
 
 def find_open_reset(token: str) -> PasswordResetToken:
+    """Raise AccountError('invalid_link') for unknown, used or expired reset links (reads only)."""
     reset = db.session.scalars(
-        select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token)).with_for_update()
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token))
     ).first()
     if reset is None or reset.used_at or reset.expires_at <= utcnow():
         raise AccountError("invalid_link")
@@ -369,10 +433,15 @@ def find_open_reset(token: str) -> PasswordResetToken:
 
 
 def reset_password(token: str, new_password: str) -> User:
-    """Use up the link and set the password; every session of the account ends."""
+    """Use up the link, then set the password (every session of the account ends); of parallel
+    uses of one link, one sets it."""
     reset = find_open_reset(token)
+    if password_problem(new_password, reset.user.username):
+        raise AccountError("weak_password")
+    now = utcnow()
+    claim(PasswordResetToken, reset.id, now)
     set_password(reset.user, new_password)
-    reset.used_at = utcnow()
+    reset.used_at = now
     db.session.flush()
     return reset.user
 

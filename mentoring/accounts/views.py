@@ -23,7 +23,6 @@ from mentoring.extensions import db
 from mentoring.forms import BaseForm
 from mentoring.i18n.locale import remember_locale, shipped_languages
 from mentoring.links import public_url
-from mentoring.notifications.services import queue_email
 from mentoring.ratelimits import rate_limit
 from mentoring.security import Role, login_required, public, role_required, safe_next_url, security_log
 
@@ -210,19 +209,9 @@ def change_password():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        for user in services.users_for_reset(form.identifier.data):
-            token = services.create_reset_token(user, current_app.config["RESET_LINK_HOURS"])
-            assert user.email is not None  # users_for_reset finds only accounts with an e-mail
-            queue_email(
-                user.email,
-                "accounts/password_reset",
-                user.locale,
-                user=user,
-                link=public_url("accounts.reset_password", token=token, lang=user.locale),
-                hours=current_app.config["RESET_LINK_HOURS"],
-            )
+        services.request_password_reset(form.identifier.data, current_app.config["RESET_LINK_HOURS"])
         db.session.commit()
-        # The same answer whether or not an account was found.
+        # The same answer, after the same work, whether or not there is an account.
         return render_template("accounts/forgot_password_sent.html")
     return render_template("accounts/forgot_password.html", form=form), (422 if form.errors else 200)
 
@@ -238,7 +227,13 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     form.user_name_for_password = reset.user.username
     if form.validate_on_submit():
-        user = services.reset_password(token, form.new_password.data)
+        try:
+            user = services.reset_password(token, form.new_password.data)
+        except services.AccountError as error:
+            db.session.rollback()
+            if error.code != "invalid_link":  # the form already refused weak passwords
+                raise
+            return render_template("accounts/link_invalid.html"), 410  # a parallel use won
         username = user.username
         sign_out()
         db.session.commit()
@@ -358,16 +353,7 @@ def invitations():
             current_app.config["INVITATION_DAYS"],
         )
         audit("invitation_created", f"invitation:{invitation.id}")
-        link = public_url("accounts.accept_invitation", token=token, lang=invitation.locale)
-        if invitation.email:
-            queue_email(
-                invitation.email,
-                "accounts/invitation",
-                invitation.locale,
-                invitation=invitation,
-                link=link,
-                days=current_app.config["INVITATION_DAYS"],
-            )
+        link = services.send_invitation(invitation, token, current_app.config["INVITATION_DAYS"])
         db.session.commit()
         form = InvitationForm(formdata=None)
         form.locale.choices = language_choices()

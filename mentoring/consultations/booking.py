@@ -7,7 +7,8 @@ waitlist in the same transaction (`waitlist.offer_freed_seat`); parents and expe
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from mentoring import clock, events
@@ -35,7 +36,7 @@ from mentoring.consultations.seats import (
     take_seat,
     video_room,
 )
-from mentoring.extensions import db
+from mentoring.extensions import db, rows_changed
 
 
 def book_slot(slot_id: int, contact: Contact) -> tuple[Booking, str]:
@@ -58,10 +59,15 @@ def confirmed(booking: Booking, token: str) -> None:
 
 def confirm_hold(booking: Booking, token: str, now: datetime | None = None) -> None:
     """The waiting parent takes the seat held for them; raise TooLateToChange once the hold lapsed."""
-    if (
-        booking.status != BookingStatus.HELD
-        or booking.hold_until is None
-        or booking.hold_until <= (now or utcnow())
+    now = now or utcnow()
+    if booking.status != BookingStatus.HELD or booking.hold_until is None or booking.hold_until <= now:
+        raise TooLateToChange(booking.id)
+    # Used up by one conditional write: of parallel "take" presses, one confirms, the others are refused.
+    if not rows_changed(
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status == BookingStatus.HELD, Booking.hold_until > now)
+        .values(status=BookingStatus.CONFIRMED, hold_until=None)
+        .execution_options(synchronize_session=False)
     ):
         raise TooLateToChange(booking.id)
     booking.status = BookingStatus.CONFIRMED
@@ -84,8 +90,9 @@ def decline_hold(booking: Booking) -> None:
     end_booking(booking, BookingStatus.LAPSED, "")
 
 
-def get_own_booking(token: str) -> Booking | None:
-    """The booking behind a manage link; None for an unknown token."""
+def booking_by_token(token: str) -> Booking | None:
+    """The booking behind a manage link, expired or not; None for an unknown token (or a booking
+    anonymised, whose token hash is cleared)."""
     if not token or len(token) > 100:
         return None
     return db.session.scalars(
@@ -93,6 +100,20 @@ def get_own_booking(token: str) -> Booking | None:
         .where(Booking.manage_token_hash == hash_token(token))
         .options(joinedload(Booking.slot).joinedload(Slot.expert).joinedload(ExpertProfile.user))
     ).first()
+
+
+def manage_link_expired(booking: Booking, now: datetime | None = None) -> bool:
+    """A manage link opens until MANAGE_LINK_DAYS after the appointment's end, then never again."""
+    days = current_app.config["MANAGE_LINK_DAYS"]
+    return booking.slot.ends_at + timedelta(days=days) <= (now or utcnow())
+
+
+def get_own_booking(token: str) -> Booking | None:
+    """The booking behind a manage link that still opens; None for unknown and expired links."""
+    booking = booking_by_token(token)
+    if booking is None or manage_link_expired(booking):
+        return None
+    return booking
 
 
 def can_change(booking: Booking, now: datetime | None = None) -> bool:
@@ -119,7 +140,18 @@ def cancel_by_expert(booking: Booking, reason: str) -> None:
 
 
 def end_booking(booking: Booking, status: BookingStatus, reason: str) -> None:
-    """The seat is free again: the next waiting parent who fits is offered it in the same transaction."""
+    """The seat is free again: the next waiting parent who fits is offered it in the same transaction.
+
+    The change of state is one conditional write, so of two parallel ends (two "I can't come" taps,
+    a cancel and a lapse) one frees the seat and the other raises TooLateToChange.
+    """
+    if not rows_changed(
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status == booking.status)
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    ):
+        raise TooLateToChange(booking.id)
     booking.status = status
     booking.cancelled_at = utcnow()
     booking.cancel_reason = reason
@@ -293,17 +325,21 @@ def lapse_holds(now: datetime) -> int:
     lapsed = db.session.scalars(
         select(Booking).where(Booking.status == BookingStatus.HELD, Booking.hold_until <= now)
     ).all()
+    ended = 0
     for booking in lapsed:
-        entry = (
-            db.session.get(WaitlistEntry, booking.waitlist_entry_id) if booking.waitlist_entry_id else None
-        )
+        slot_id, entry_id = booking.slot_id, booking.waitlist_entry_id
+        try:
+            end_booking(booking, BookingStatus.LAPSED, "")
+        except TooLateToChange:  # taken or passed a moment ago: that answer stands
+            continue
+        ended += 1
+        entry = db.session.get(WaitlistEntry, entry_id) if entry_id else None
         if entry is not None:
-            entry.passed_slots = [*entry.passed_slots, str(booking.slot_id)]
+            entry.passed_slots = [*entry.passed_slots, str(slot_id)]
             if entry.status == WaitlistStatus.OFFERED:
                 entry.status = WaitlistStatus.WAITING
-        end_booking(booking, BookingStatus.LAPSED, "")
     db.session.flush()
-    return len(lapsed)
+    return ended
 
 
 def leave_waitlist(entry: WaitlistEntry) -> None:

@@ -34,12 +34,11 @@ def video_url(booking: Booking) -> str | None:
     return current_app.config["VIDEO_BASE_URL"].rstrip("/") + "/" + booking.video_room
 
 
-def message_context(booking: Booking, token: str | None) -> dict:
+def message_context(booking: Booking) -> dict:
     return {
         "booking": booking,
         "slot": booking.slot,
         "expert": booking.slot.expert,
-        "manage_url": manage_url(booking, token),
         "video_url": video_url(booking),
     }
 
@@ -47,10 +46,13 @@ def message_context(booking: Booking, token: str | None) -> dict:
 def tell_parent(
     booking: Booking, template: str, token: str | None, send_after: datetime | None = None, cancel_key=None
 ) -> None:
-    """In the parent's language; discreet bookings get one neutral message with a neutral sender."""
-    context = message_context(booking, token) | {"kind": template}
+    """In the parent's language; discreet bookings get one neutral message with a neutral sender.
+
+    The links that open the booking are sealed: the outbox row holds none of them in clear."""
+    context = message_context(booking) | {"kind": template}
+    links = {"manage_url": manage_url(booking, token), "coming_url": None, "not_coming_url": None}
     if template == "reminder":
-        context |= {
+        links |= {
             "coming_url": answer_url(booking, "coming"),
             "not_coming_url": answer_url(booking, "not-coming"),
         }
@@ -61,6 +63,7 @@ def tell_parent(
         booking.locale,
         send_after=send_after,
         cancel_key=cancel_key,
+        links=links,
         **context,
     )
     if booking.discreet:
@@ -111,7 +114,7 @@ def tell_expert(booking: Booking, template: str, expert: ExpertProfile | None = 
             expert.user.email,
             f"consultations/{template}",
             expert.user.locale,
-            **message_context(booking, None),
+            **message_context(booking) | {"manage_url": None},
         )
 
 

@@ -169,7 +169,8 @@ class Booking(ContactColumns, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="CASCADE"), index=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)
-    manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # None once the booking is anonymised: the manage link then opens nothing.
+    manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     status: Mapped[BookingStatus] = mapped_column(
         str_enum(BookingStatus, 24), default=BookingStatus.CONFIRMED
     )

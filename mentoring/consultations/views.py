@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -171,9 +171,12 @@ def next_times_args(slot) -> dict:
 
 
 def own_booking_or_404(token: str):
-    booking = booking_rules.get_own_booking(token)
+    """The booking behind a manage link; 404 for an unknown link, a clear 410 page once it expired."""
+    booking = booking_rules.booking_by_token(token)
     if booking is None:
         abort(404)
+    if booking_rules.manage_link_expired(booking):
+        abort(make_response(render_template("consultations/link_expired.html"), 410))
     return booking
 
 

@@ -51,18 +51,19 @@ def join(contact: seats.Contact, wish: Wish, today: date) -> tuple[WaitlistEntry
     db.session.add(entry)
     db.session.flush()
     queue_message(
-        entry.email, entry.phone, "consultations/waitlist_joined", entry.locale, **context(entry, token)
+        entry.email,
+        entry.phone,
+        "consultations/waitlist_joined",
+        entry.locale,
+        links={"leave_url": public_url("consultations.leave_waitlist", token=token, lang=entry.locale)},
+        **context(entry),
     )
     offer_open_seats(entry)
     return entry, token
 
 
-def context(entry: WaitlistEntry, token: str) -> dict:
-    return {
-        "entry": entry,
-        "leave_url": public_url("consultations.leave_waitlist", token=token, lang=entry.locale),
-        "discreet": entry.discreet,
-    }
+def context(entry: WaitlistEntry) -> dict:
+    return {"entry": entry, "discreet": entry.discreet}
 
 
 def entry_by_token(token: str) -> WaitlistEntry | None:

@@ -95,6 +95,8 @@ def take_hold(token: str):
         booking_rules.confirm_hold(booking, token)
     except seats.BookingError:
         db.session.rollback()
+        if booking.status == booking.status.CONFIRMED:  # taken a moment ago (a double tap): it is yours
+            return redirect(url_for(".manage", token=token), 303)
         flash(
             _("Sorry, this time was only kept for you until it ran out. You are still on the waitlist."),
             "error",

@@ -22,7 +22,9 @@ class OutboxStatus(StrEnum):
 
 
 class OutboxMessage(Model):
-    """A rendered message waiting to be delivered; written in the same transaction as its cause."""
+    """A rendered message waiting to be delivered; written in the same transaction as its cause.
+
+    Once sent, cancelled or given up, only its metadata stays (channel, template, status, times)."""
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
@@ -45,6 +47,13 @@ class OutboxMessage(Model):
     # A link made only when the message is sent ("survey:12"), so no table ever holds it; the
     # body holds LINK_PLACEHOLDER where it goes (see notifications.services.register_link_maker).
     late_link: Mapped[str | None] = mapped_column(String(80))
+    # The template it was rendered from: what a blanked row still says about itself.
+    template: Mapped[str | None] = mapped_column(String(80))
+    # The links of the body, AES-GCM under a key that is not in the database; the body holds
+    # placeholders where they go (see notifications.sealing). Blank once sent or cancelled.
+    sealed: Mapped[str | None] = mapped_column(Text)
+    # Not a message but a request the worker turns into messages (queue_request), e.g. "password-reset".
+    request: Mapped[str | None] = mapped_column(String(40))
     send_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))

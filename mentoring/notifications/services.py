@@ -1,6 +1,12 @@
-"""Write messages to the outbox, rendered in the recipient's language, and deliver them."""
+"""Write messages to the outbox, rendered in the recipient's language, and deliver them.
 
-from collections.abc import Callable
+The outbox never holds a link that opens anything: links are sealed (`links=`, see
+notifications.sealing) or made at sending (`late_link=`), and a row is blanked once it is sent,
+cancelled or given up. One seam for every domain: pass the opening links as `links`, never in the
+template context.
+"""
+
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from flask import render_template
@@ -9,6 +15,7 @@ from sqlalchemy import select, update
 
 from mentoring.clock import utcnow
 from mentoring.extensions import db, rows_changed
+from mentoring.notifications import sealing
 from mentoring.notifications.backends import DeliveryError, backend_for
 from mentoring.notifications.models import Channel, OutboxMessage, OutboxStatus
 
@@ -16,6 +23,11 @@ from mentoring.notifications.models import Channel, OutboxMessage, OutboxStatus
 LINK_PLACEHOLDER = "[[link-made-when-sent]]"
 LinkMaker = Callable[[str], str | None]
 LINK_MAKERS: dict[str, LinkMaker] = {}
+# Requests the worker turns into messages (or into nothing): see queue_request.
+RequestHandler = Callable[[dict[str, str]], None]
+REQUEST_HANDLERS: dict[str, RequestHandler] = {}
+
+Links = Mapping[str, str | None]
 
 
 def register_link_maker(kind: str, maker: LinkMaker) -> None:
@@ -32,12 +44,16 @@ def queue_email(
     send_after: datetime | None = None,
     cancel_key: str | None = None,
     late_link: str | None = None,
+    links: Links | None = None,
     **context: object,
 ) -> OutboxMessage:
     """Render `emails/<template>.{subject.txt,txt,html}` in the recipient's locale into the outbox.
 
-    The caller commits: the message is stored with the change that caused it, or not at all.
+    `links` are the template's values that open something (a manage or reset link): they are sealed,
+    never stored in the body (see notifications.sealing). The caller commits: the message is stored
+    with the change that caused it, or not at all.
     """
+    context, sealed = seal_links(context, links)
     with force_locale(locale):
         subject = render_template(f"emails/{template}.subject.txt", **context).strip()
         body_text = render_template(f"emails/{template}.txt", **context)
@@ -48,6 +64,8 @@ def queue_email(
             subject=" ".join(subject.split()),
             body_text=body_text,
             body_html=body_html,
+            template=template,
+            sealed=sealed,
         ),
         recipient,
         locale,
@@ -64,19 +82,29 @@ def queue_sms(
     send_after: datetime | None = None,
     cancel_key: str | None = None,
     late_link: str | None = None,
+    links: Links | None = None,
     **context: object,
 ) -> OutboxMessage:
     """Render `sms/<template>.txt` in the recipient's locale into the outbox (caller commits)."""
+    context, sealed = seal_links(context, links)
     with force_locale(locale):
         text = " ".join(render_template(f"sms/{template}.txt", **context).split())
     return add_to_outbox(
-        OutboxMessage(channel=Channel.SMS, body_text=text),
+        OutboxMessage(channel=Channel.SMS, body_text=text, template=template, sealed=sealed),
         recipient,
         locale,
         send_after,
         cancel_key,
         late_link,
     )
+
+
+def seal_links(context: dict[str, object], links: Links | None) -> tuple[dict[str, object], str | None]:
+    """The template context with a placeholder for each link, and the links sealed (None: none)."""
+    present = {name: value for name, value in (links or {}).items() if value}
+    for name in links or {}:
+        context[name] = sealing.placeholder(name) if name in present else None
+    return context, sealing.seal(present) if present else None
 
 
 def add_to_outbox(
@@ -107,22 +135,57 @@ def queue_message(
     send_after: datetime | None = None,
     cancel_key: str | None = None,
     late_link: str | None = None,
+    links: Links | None = None,
     **context: object,
 ) -> OutboxMessage:
     """E-mail when there is an address, otherwise SMS: families without e-mail still hear from us."""
     if email:
-        return queue_email(email, template, locale, send_after, cancel_key, late_link, **context)
+        return queue_email(email, template, locale, send_after, cancel_key, late_link, links, **context)
     if phone:
-        return queue_sms(phone, template, locale, send_after, cancel_key, late_link, **context)
+        return queue_sms(phone, template, locale, send_after, cancel_key, late_link, links, **context)
     raise ValueError("no e-mail and no phone to send to")
 
 
+def register_request_handler(kind: str, handler: RequestHandler) -> None:
+    """`handler(values)` runs in the outbox worker for a request queued with queue_request(kind, …):
+    it queues the messages the request calls for (maybe none), in the worker's transaction."""
+    REQUEST_HANDLERS[kind] = handler
+
+
+def queue_request(kind: str, values: Mapping[str, str]) -> OutboxMessage:
+    """A request for the worker, not a message: one row, the same whatever `values` hold.
+
+    The values are sealed, so the row tells nothing. The worker hands them to the request's handler
+    and then deletes the row; so a request that looks something up (a password reset) costs the web
+    request the same work, whatever the lookup would find.
+    """
+    if kind not in REQUEST_HANDLERS:
+        raise ValueError(f"no handler for {kind}")
+    return add_to_outbox(
+        OutboxMessage(channel=Channel.EMAIL, body_text="", request=kind, sealed=sealing.seal(values)),
+        "",
+        "",
+        None,
+        None,
+    )
+
+
+# What a sent, cancelled or failed row keeps: channel, template, status and times.
+BLANK = {"recipient": "", "subject": "", "body_text": "", "body_html": None, "sealed": None}
+
+
+def blank(message: OutboxMessage) -> None:
+    """Forget what a message said and to whom; only its metadata stays (for the backlog, retention)."""
+    for name, value in BLANK.items():
+        setattr(message, name, value)
+
+
 def cancel_pending(cancel_key: str) -> int:
-    """Withdraw messages not yet sent under this key; returns how many."""
+    """Withdraw messages not yet sent under this key and blank them; returns how many."""
     return rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.cancel_key == cancel_key, OutboxMessage.status == OutboxStatus.PENDING)
-        .values(status=OutboxStatus.CANCELLED)
+        .values(status=OutboxStatus.CANCELLED, **BLANK)
     )
 
 
@@ -131,7 +194,7 @@ def withdraw_late_link(late_link: str) -> int:
     return rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.late_link == late_link, OutboxMessage.status == OutboxStatus.PENDING)
-        .values(status=OutboxStatus.CANCELLED, recipient="", body_text="", body_html=None, subject="")
+        .values(status=OutboxStatus.CANCELLED, **BLANK)
     )
 
 
@@ -177,15 +240,24 @@ def claim_due_message(now: datetime) -> OutboxMessage | None:
     return message
 
 
-def with_late_link(message: OutboxMessage) -> OutboxMessage | None:
-    """The message as it is sent: with its late link made now (in a copy that is never stored),
-    or None when the link's maker withdrew it."""
-    if not message.late_link:
+def as_sent(message: OutboxMessage) -> OutboxMessage | None:
+    """The message as it is sent, in a copy that is never stored: its sealed links opened and its
+    late link made now; None when the link's maker withdrew it."""
+    values = sealing.unseal(message.sealed) if message.sealed else {}
+    late = None
+    if message.late_link:
+        kind, _, argument = message.late_link.partition(":")
+        late = LINK_MAKERS[kind](argument)
+        if late is None:
+            return None
+    if not values and late is None:
         return message
-    kind, _, argument = message.late_link.partition(":")
-    link = LINK_MAKERS[kind](argument)
-    if link is None:
-        return None
+
+    def fill(text: str, html: bool = False) -> str:
+        if late is not None:
+            text = text.replace(LINK_PLACEHOLDER, late)
+        return sealing.fill(text, values, html)
+
     return OutboxMessage(
         id=message.id,
         channel=message.channel,
@@ -193,16 +265,30 @@ def with_late_link(message: OutboxMessage) -> OutboxMessage | None:
         locale=message.locale,
         subject=message.subject,
         sender=message.sender,
-        body_text=message.body_text.replace(LINK_PLACEHOLDER, link),
-        body_html=message.body_html.replace(LINK_PLACEHOLDER, link) if message.body_html else None,
+        body_text=fill(message.body_text),
+        body_html=fill(message.body_html, html=True) if message.body_html else None,
     )
+
+
+def handle_request(message: OutboxMessage) -> None:
+    """Run a queued request's handler; the request row goes, whatever the handler did."""
+    assert message.request is not None and message.sealed is not None
+    try:
+        values = sealing.unseal(message.sealed)
+    except sealing.Unreadable:  # sealed under a key that has since been dropped: nothing to do
+        values = None
+    if values is not None:
+        REQUEST_HANDLERS[message.request](values)
+    db.session.delete(message)
+    db.session.flush()
 
 
 def deliver_due_messages(max_attempts: int, limit: int = 500) -> tuple[int, int]:
     """Send what is due, one committed transaction per message; returns (sent, failed attempts).
 
     A message is marked sent in the transaction that holds its lock, so two workers never
-    both send it; a failed attempt is retried later with back-off until max_attempts.
+    both send it; a failed attempt is retried later with back-off until max_attempts. A row that is
+    a request (queue_request) is handed to its handler, whose messages go out in this same run.
     """
     sent = failed = 0
     for _ in range(limit):
@@ -214,9 +300,21 @@ def deliver_due_messages(max_attempts: int, limit: int = 500) -> tuple[int, int]
         if message is None:
             db.session.rollback()
             break
-        outgoing = with_late_link(message)
+        if message.request:
+            handle_request(message)
+            db.session.commit()
+            continue
+        try:
+            outgoing = as_sent(message)
+        except sealing.Unreadable:  # its key was dropped from SECRET_KEY_FALLBACKS: it cannot be sent
+            message.status = OutboxStatus.FAILED
+            message.last_error = "sealed links unreadable: the key they were sealed with is gone"
+            blank(message)
+            db.session.commit()
+            continue
         if outgoing is None:
             message.status = OutboxStatus.CANCELLED
+            blank(message)
             db.session.commit()
             continue
         try:
@@ -226,6 +324,7 @@ def deliver_due_messages(max_attempts: int, limit: int = 500) -> tuple[int, int]
             message.last_error = str(error)[:500]
             if message.attempts >= max_attempts:
                 message.status = OutboxStatus.FAILED
+                blank(message)
             else:
                 message.send_after = now + retry_delay(message.attempts)
         else:
@@ -233,5 +332,6 @@ def deliver_due_messages(max_attempts: int, limit: int = 500) -> tuple[int, int]
             message.status = OutboxStatus.SENT
             message.sent_at = now
             message.last_error = None
+            blank(message)  # the sent copy went to the backend only
         db.session.commit()
     return sent, failed

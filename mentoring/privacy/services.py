@@ -120,6 +120,7 @@ def anonymise_booking(booking: Booking, now: datetime) -> None:
     booking.video_room = None
     booking.user_id = None
     booking.contact_key = pseudonym(booking.contact_key)
+    booking.manage_token_hash = None  # the manage link opens nothing from now on
     booking.anonymised_at = now
 
 

@@ -8,7 +8,7 @@ from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage, OutboxStatus
 from tests.conftest import submit
-from tests.factories import DEMO_PASSWORD, get_user, make_user
+from tests.factories import DEMO_PASSWORD, delivered, get_user, make_user
 
 RESET_PATH = re.compile(r"http://localhost(/password/reset/[\w-]+)\?lang=(\w+)")
 
@@ -49,8 +49,9 @@ def test_unknown_and_e_mail_less_accounts_get_the_same_answer_and_no_mail(app, c
     without_tokens = [re.sub(r'name="csrf_token" value="[^"]+"', "", r.text) for r in (unknown, no_email)]
     assert without_tokens[0] == without_tokens[1]
     assert "Koordinierungsstelle" in unknown.text
+    assert delivered(app) == []
     with app.app_context():
-        assert db.session.scalars(select(OutboxMessage)).first() is None
+        assert db.session.scalars(select(OutboxMessage)).first() is None  # the requests left no trace
 
 
 def coordinator_reset_link(app, client, username: str) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from mentoring.consultations.models import Booking, BookingStatus
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage
 from tests.browser.conftest import assert_accessible, screenshots
-from tests.factories import book_in_db, make_expert, make_slot
+from tests.factories import book_in_db, make_expert, make_slot, text_as_sent
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def last_link(app, recipient: str, pattern: str) -> str:
             .where(OutboxMessage.recipient == recipient)
             .order_by(OutboxMessage.id.desc())
         ).first()
-    return re.search(pattern, message.body_text).group(1)
+        return re.search(pattern, text_as_sent(message)).group(1)
 
 
 def test_a_parent_waits_in_romanian_gets_the_freed_seat_and_a_third_cannot_take_it(

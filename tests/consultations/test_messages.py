@@ -62,8 +62,8 @@ def test_a_cancelled_booking_gets_no_reminder(app, client, runner, smtp_server):
     with time_machine.travel(utcnow() + timedelta(days=2, hours=1), tick=False):
         send_outbox(runner)
     with app.app_context():
-        statuses = {m.subject: m.status for m in db.session.scalars(select(OutboxMessage))}
-    assert OutboxStatus.CANCELLED in statuses.values()
+        statuses = [m.status for m in db.session.scalars(select(OutboxMessage))]
+    assert OutboxStatus.CANCELLED in statuses
     assert len(smtp_server.messages) == 2  # booked, cancelled; never the reminder
 
 

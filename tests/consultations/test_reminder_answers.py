@@ -15,7 +15,7 @@ from mentoring.consultations.models import Booking, BookingStatus, InterpreterRe
 from mentoring.extensions import db
 from mentoring.notifications.models import OutboxMessage
 from tests.conftest import log_in, submit
-from tests.factories import PARENT, book_in_db, make_expert, make_slot, make_user
+from tests.factories import PARENT, book_in_db, make_expert, make_slot, make_user, text_as_sent
 
 LINK = re.compile(r"http://localhost(/r/\w+/(?:coming|not-coming)/\w+)\?lang=\w+")
 
@@ -28,7 +28,7 @@ def reminder_links(app, booking_id: int) -> dict[str, str]:
                 OutboxMessage.recipient == booking.email, OutboxMessage.cancel_key.is_not(None)
             )
         ).one()
-    links = LINK.findall(reminder.body_text)
+        links = LINK.findall(text_as_sent(reminder))
     return {
         "coming": next(x for x in links if "/coming/" in x),
         "not": next(x for x in links if "/not-coming/" in x),
