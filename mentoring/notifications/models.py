@@ -28,6 +28,7 @@ class OutboxMessage(Model):
     __table_args__ = (
         Index("ix_outbox_messages_due", "status", "send_after"),
         Index("ix_outbox_messages_cancel_key", "cancel_key"),
+        Index("ix_outbox_messages_contact_ref", "contact_ref"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,6 +46,9 @@ class OutboxMessage(Model):
     # A link made only when the message is sent ("survey:12"), so no table ever holds it; the
     # body holds LINK_PLACEHOLDER where it goes (see notifications.services.register_link_maker).
     late_link: Mapped[str | None] = mapped_column(String(80))
+    # Keyed HMAC of the normalised recipient (notifications.services.contact_ref): finds every
+    # message to a person whose data is deleted, without keeping the contact a second time.
+    contact_ref: Mapped[str | None] = mapped_column(String(64))
     send_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))

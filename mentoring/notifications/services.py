@@ -1,12 +1,15 @@
 """Write messages to the outbox, rendered in the recipient's language, and deliver them."""
 
+import hashlib
+import hmac
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import render_template
 from flask_babel import force_locale
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
+from mentoring import keys
 from mentoring.clock import utcnow
 from mentoring.extensions import db, rows_changed
 from mentoring.notifications.backends import DeliveryError, backend_for
@@ -90,6 +93,7 @@ def add_to_outbox(
     if late_link is not None and late_link.partition(":")[0] not in LINK_MAKERS:
         raise ValueError(f"no link maker for {late_link}")
     message.recipient = recipient
+    message.contact_ref = contact_ref(recipient)
     message.locale = locale
     message.send_after = send_after or utcnow()
     message.cancel_key = cancel_key
@@ -133,6 +137,46 @@ def withdraw_late_link(late_link: str) -> int:
         .where(OutboxMessage.late_link == late_link, OutboxMessage.status == OutboxStatus.PENDING)
         .values(status=OutboxStatus.CANCELLED, recipient="", body_text="", body_html=None, subject="")
     )
+
+
+def normalised_contact(contact: str) -> str:
+    """An e-mail address in lower case, a phone number without spaces: one person, one form."""
+    return "".join(contact.split()).lower()
+
+
+def contact_ref(contact: str) -> str:
+    """The keyed reference of a recipient: finds their messages, and leads back to nobody."""
+    return keys.sign("contact", normalised_contact(contact))
+
+
+def forget_recipients(contacts: list[str]) -> int:
+    """A person's data is deleted: every message to one of these contacts is blanked (recipient,
+    subject, bodies, error, reference) and the unsent ones are cancelled, so nothing more goes out.
+    Rows are found by their keyed reference and, for rows older than it, by the recipient itself.
+    Returns how many rows were blanked."""
+    wanted = sorted({normalised_contact(c) for c in contacts if c and c.strip()})
+    if not wanted:
+        return 0
+    refs = [contact_ref_under(key, contact) for key in keys.candidates("contact") for contact in wanted]
+    found = OutboxMessage.contact_ref.in_(refs) | func.lower(OutboxMessage.recipient).in_(wanted)
+    blank = {"recipient": "", "subject": "", "body_text": "", "body_html": None, "last_error": None}
+    cancelled = rows_changed(
+        update(OutboxMessage)
+        .where(found, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.CANCELLED, late_link=None, contact_ref=None, **blank)
+        .execution_options(synchronize_session=False)
+    )
+    return cancelled + rows_changed(
+        update(OutboxMessage)
+        .where(found)
+        .values(contact_ref=None, **blank)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def contact_ref_under(key: bytes, contact: str) -> str:
+    """The reference an older key (SECRET_KEY_FALLBACKS) made for this normalised contact."""
+    return hmac.new(key, contact.encode(), hashlib.sha256).hexdigest()
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from mentoring import clock
 from mentoring.accounts.models import Invitation, PasswordResetToken, User
@@ -25,12 +25,13 @@ from mentoring.consultations.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from mentoring.consultations.waitlist import contacts_of
 from mentoring.extensions import db, rows_changed
 from mentoring.mentorships import chores, relationship
 from mentoring.mentorships.models import EndedBy, MatchStatus, MentorContact, MentoringMatch
 from mentoring.notifications.models import OutboxMessage, OutboxStatus
-from mentoring.notifications.services import cancel_pending
-from mentoring.surveys.services import forget_expired_contacts, forget_invitations
+from mentoring.notifications.services import cancel_pending, forget_recipients
+from mentoring.surveys.services import forget_expired_contacts, forget_invitations, forget_invitations_to
 
 
 def iso(value: datetime | None) -> str | None:
@@ -125,24 +126,84 @@ def anonymise_booking(booking: Booking, now: datetime) -> None:
     booking.anonymised_at = now
 
 
-def forget_booking(booking: Booking, now: datetime) -> None:
-    """Delete a booking's personal data; an appointment still to come is cancelled first."""
-    if booking.status in SEAT_HOLDING and booking.slot.starts_at > now:
-        if booking.status == BookingStatus.HELD:
-            booking_rules.end_booking(booking, BookingStatus.LAPSED, "")
-        else:
-            booking_rules.end_booking(booking, BookingStatus.CANCELLED_BY_PARENT, "")
-            booking_messages.tell_expert(booking, "expert_booking_cancelled")
-    anonymise_booking(booking, now)
+def forget_waitlist(contacts: frozenset[str], now: datetime) -> int:
+    """The person's waitlist entries go; a seat held for them is freed (for someone else) and the
+    hold's booking anonymised. Returns how many entries were deleted."""
+    if not contacts:
+        return 0
+    wanted = sorted(contacts)
+    entries = db.session.scalars(
+        select(WaitlistEntry).where(
+            WaitlistEntry.contact_key.in_(wanted)
+            | func.lower(WaitlistEntry.email).in_(wanted)
+            | WaitlistEntry.phone.in_(wanted)
+        )
+    ).all()
+    ids = [entry.id for entry in entries]
+    if not ids:
+        return 0
+    for entry in entries:
+        entry.status = WaitlistStatus.LEFT  # not offered the seats freed below
+    held = db.session.scalars(
+        select(Booking).where(Booking.waitlist_entry_id.in_(ids), Booking.status == BookingStatus.HELD)
+    ).all()
+    for booking in held:
+        booking_rules.end_booking(booking, BookingStatus.LAPSED, "", contacts)
+        anonymise_booking(booking, now)
+    db.session.execute(
+        update(Booking)
+        .where(Booking.waitlist_entry_id.in_(ids))
+        .values(waitlist_entry_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    db.session.execute(delete(WaitlistEntry).where(WaitlistEntry.id.in_(ids)))
+    return len(ids)
+
+
+def forget_contacts(contacts: frozenset[str], now: datetime) -> None:
+    """Nothing is kept for, or sent to, these contacts any more: waitlist entries, every outbox row
+    (blanked; the unsent ones cancelled), and survey invitations that still hold them."""
+    forget_waitlist(contacts, now)
+    forget_invitations_to(contacts)
+    forget_recipients(sorted(contacts))
     db.session.flush()
 
 
+def booking_contacts(booking: Booking) -> frozenset[str]:
+    if booking.anonymised_at is not None:
+        return frozenset()
+    return contacts_of(booking.email, booking.phone, booking.contact_key)
+
+
+def forget_booking(booking: Booking, now: datetime, also: frozenset[str] = frozenset()) -> None:
+    """Delete a booking's personal data; an appointment still to come is cancelled first.
+
+    The person goes everywhere with it: their waitlist entries, their messages (cancelled and
+    blanked) and survey invitations; the freed seat is never offered to the same contact.
+    """
+    contacts = booking_contacts(booking) | also
+    forget_waitlist(contacts, now)
+    if booking.status in SEAT_HOLDING and booking.slot.starts_at > now:
+        if booking.status == BookingStatus.HELD:
+            booking_rules.end_booking(booking, BookingStatus.LAPSED, "", contacts)
+        else:
+            booking_rules.end_booking(booking, BookingStatus.CANCELLED_BY_PARENT, "", contacts)
+            booking_messages.tell_expert(booking, "expert_booking_cancelled")
+    anonymise_booking(booking, now)
+    forget_contacts(contacts, now)
+
+
 def forget_parent(user: User, now: datetime) -> None:
-    """A parent deletes their account: mentorings end, bookings are anonymised, the account emptied.
+    """A parent deletes their account: mentorings end, bookings are anonymised, the account emptied,
+    and their contacts are forgotten everywhere (waitlist, outbox, survey invitations).
 
     The account is emptied first: the messages that ending a mentoring queues (the mentor is told)
     then carry no name or address of the parent, and no survey invitation is made for them.
     """
+    bookings = db.session.scalars(select(Booking).where(Booking.user_id == user.id)).all()
+    contacts = contacts_of(user.email, user.phone).union(*(booking_contacts(b) for b in bookings))
+    forget_waitlist(contacts, now)
     user.username = f"deleted-{secrets.token_hex(6)}"
     user.display_name = ""
     user.email = None
@@ -161,9 +222,9 @@ def forget_parent(user: User, now: datetime) -> None:
         match.note = ""
         match.parent_shares = []
         db.session.execute(update(MentorContact).where(MentorContact.match_id == match.id).values(note=""))
-    for booking in db.session.scalars(select(Booking).where(Booking.user_id == user.id)).all():
-        forget_booking(booking, now)
-    db.session.flush()
+    for booking in bookings:
+        forget_booking(booking, now, contacts)
+    forget_contacts(contacts, now)
 
 
 # Retention ----------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import TypedDict
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mentoring.clock import local_date, today, utcnow
@@ -312,11 +312,20 @@ FORGOTTEN = {
 def forget_invitations(source_keys: list[str]) -> int:
     """A parent's data is deleted: their invitations forget contact and context, and the messages
     not yet sent are withdrawn. (Whether they answered stays unknowable, as for everyone.)"""
-    invitations = db.session.scalars(
-        select(SurveyInvitation).where(
-            SurveyInvitation.source_hash.in_([source_hash(k) for k in source_keys])
-        )
-    ).all()
+    return forget_where(SurveyInvitation.source_hash.in_([source_hash(k) for k in source_keys]))
+
+
+def forget_invitations_to(contacts: frozenset[str]) -> int:
+    """The same for every invitation that still holds one of these contacts (e-mail in lower case
+    or phone), whatever it was sent for."""
+    if not contacts:
+        return 0
+    wanted = sorted(contacts)
+    return forget_where(func.lower(SurveyInvitation.email).in_(wanted) | SurveyInvitation.phone.in_(wanted))
+
+
+def forget_where(condition: ColumnElement[bool]) -> int:
+    invitations = db.session.scalars(select(SurveyInvitation).where(condition)).all()
     for invitation in invitations:
         withdraw_late_link(f"{LINK_KIND}:{invitation.id}")
         for name, value in FORGOTTEN.items():

@@ -1,0 +1,35 @@
+"""outbox contact reference: find a person's messages when they delete their data
+
+`outbox_messages.contact_ref` is HMAC-SHA256 (key purpose "contact") of the normalised recipient,
+written with each new message, so deleting a person's data can cancel and blank every message to
+them. Older rows get none here (no key in a migration); they are found by their recipient.
+
+Search terms of the coordinators' account search are no longer kept in the audit log; the ones
+kept so far are blanked.
+
+Revision ID: 5b8e1f0c7a3d
+Revises: e7a2c9d41b58
+Create Date: 2026-12-04 19:30:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '5b8e1f0c7a3d'
+down_revision = 'e7a2c9d41b58'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('contact_ref', sa.String(length=64), nullable=True))
+        batch_op.create_index('ix_outbox_messages_contact_ref', ['contact_ref'], unique=False)
+    op.execute("UPDATE audit_entries SET detail = '' WHERE action = 'users_viewed'")
+
+
+def downgrade():
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_messages_contact_ref')
+        batch_op.drop_column('contact_ref')
