@@ -126,8 +126,7 @@ class DatabaseCollector(Collector):
         )
         yield backlog
         runs = GaugeMetricFamily(
-            "mentoring_job_runs_last_day",
-            "Job runs started in the last 24 hours, by job and outcome",
+            "mentoring_job_runs_last_day", "Job runs started in the last 24 hours, by job and outcome",
             labels=["job", "status"],
         )
         rows = db.session.execute(

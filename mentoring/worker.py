@@ -110,7 +110,7 @@ def daily_at(wall_time: time) -> Callable[[datetime], datetime]:
 
 
 def parse_daily_times(value: str) -> dict[str, time]:
-    """ "mentoring=03:00,surveys=03:30" -> {"mentoring": time(3, 0), ...}."""
+    """"mentoring=03:00,surveys=03:30" -> {"mentoring": time(3, 0), ...}."""
     times = {}
     for item in value.split(","):
         if not item.strip():
