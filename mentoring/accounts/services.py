@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from mentoring import events
+from mentoring import events, keys
 from mentoring.accounts.models import Invitation, PasswordResetToken, User
 from mentoring.accounts.passwords import password_problem
 from mentoring.clock import utcnow
@@ -223,11 +223,27 @@ def reset_password(token: str, new_password: str) -> User:
 # Coordinators --------------------------------------------------------------------------
 
 
+def like_pattern(text: str) -> str:
+    """`text` anywhere, literally: its % and _ (and the escape character) match only themselves."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_term_ref(query: str) -> str:
+    """What the audit log keeps of a search: that there was one, and a keyed hash of the term (the
+    same term gives the same value, so a search can be confirmed, but the log names nobody)."""
+    term = query.strip().lower()
+    return "search:" + keys.sign("audit-search", term)[:16] if term else "list"
+
+
 def search_users(query: str = "", role: Role | None = None, limit: int = 100) -> list[User]:
+    """Accounts whose username or name contains `query` (case-insensitive, % and _ literal)."""
     statement = select(User).order_by(User.username).limit(limit)
-    if query:
-        like = f"%{query.strip().lower()}%"
-        statement = statement.where(User.username.like(like) | func.lower(User.display_name).like(like))
+    if query.strip():
+        like = like_pattern(query.strip().lower())
+        statement = statement.where(
+            User.username.like(like, escape="\\") | func.lower(User.display_name).like(like, escape="\\")
+        )
     if role:
         statement = statement.where(User.role == role)
     return list(db.session.scalars(statement))
