@@ -49,6 +49,8 @@ class OutboxMessage(Model):
     # Keyed HMAC of the normalised recipient (notifications.services.contact_ref): finds every
     # message to a person whose data is deleted, without keeping the contact a second time.
     contact_ref: Mapped[str | None] = mapped_column(String(64))
+    # The template it was made from ("consultations/reminder"): what the data export calls it.
+    kind: Mapped[str | None] = mapped_column(String(80))
     send_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import render_template
 from flask_babel import force_locale
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from mentoring import keys
 from mentoring.clock import utcnow
@@ -48,6 +48,7 @@ def queue_email(
     return add_to_outbox(
         OutboxMessage(
             channel=Channel.EMAIL,
+            kind=template,
             subject=" ".join(subject.split()),
             body_text=body_text,
             body_html=body_html,
@@ -73,7 +74,7 @@ def queue_sms(
     with force_locale(locale):
         text = " ".join(render_template(f"sms/{template}.txt", **context).split())
     return add_to_outbox(
-        OutboxMessage(channel=Channel.SMS, body_text=text),
+        OutboxMessage(channel=Channel.SMS, kind=template, body_text=text),
         recipient,
         locale,
         send_after,
@@ -149,16 +150,30 @@ def contact_ref(contact: str) -> str:
     return keys.sign("contact", normalised_contact(contact))
 
 
+def to_contacts(contacts: list[str]) -> ColumnElement[bool]:
+    """The messages to any of these contacts: by their keyed reference (under the current key or a
+    fallback) and, for rows written before the reference, by the recipient itself."""
+    wanted = sorted({normalised_contact(c) for c in contacts if c and c.strip()})
+    refs = [contact_ref_under(key, contact) for key in keys.candidates("contact") for contact in wanted]
+    return OutboxMessage.contact_ref.in_(refs) | func.lower(OutboxMessage.recipient).in_(wanted)
+
+
+def messages_to(contacts: list[str]) -> list[OutboxMessage]:
+    """Every message sent or still to send to these contacts, oldest first (for the data export)."""
+    if not any(c and c.strip() for c in contacts):
+        return []
+    return list(
+        db.session.scalars(select(OutboxMessage).where(to_contacts(contacts)).order_by(OutboxMessage.id))
+    )
+
+
 def forget_recipients(contacts: list[str]) -> int:
     """A person's data is deleted: every message to one of these contacts is blanked (recipient,
     subject, bodies, error, reference) and the unsent ones are cancelled, so nothing more goes out.
-    Rows are found by their keyed reference and, for rows older than it, by the recipient itself.
     Returns how many rows were blanked."""
-    wanted = sorted({normalised_contact(c) for c in contacts if c and c.strip()})
-    if not wanted:
+    if not any(c and c.strip() for c in contacts):
         return 0
-    refs = [contact_ref_under(key, contact) for key in keys.candidates("contact") for contact in wanted]
-    found = OutboxMessage.contact_ref.in_(refs) | func.lower(OutboxMessage.recipient).in_(wanted)
+    found = to_contacts(contacts)
     blank = {"recipient": "", "subject": "", "body_text": "", "body_html": None, "last_error": None}
     cancelled = rows_changed(
         update(OutboxMessage)

@@ -7,7 +7,7 @@ district, age group and language, and a one-way hash of its contact in place of 
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
@@ -21,6 +21,7 @@ from mentoring.consultations.models import (
     SEAT_HOLDING,
     Booking,
     BookingStatus,
+    ExpertProfile,
     Slot,
     WaitlistEntry,
     WaitlistStatus,
@@ -28,10 +29,15 @@ from mentoring.consultations.models import (
 from mentoring.consultations.waitlist import contacts_of
 from mentoring.extensions import db, rows_changed
 from mentoring.mentorships import chores, relationship
-from mentoring.mentorships.models import EndedBy, MatchStatus, MentorContact, MentoringMatch
+from mentoring.mentorships.models import EndedBy, MatchStatus, MentorContact, MentoringMatch, MentorProfile
 from mentoring.notifications.models import OutboxMessage, OutboxStatus
-from mentoring.notifications.services import cancel_pending, forget_recipients
-from mentoring.surveys.services import forget_expired_contacts, forget_invitations, forget_invitations_to
+from mentoring.notifications.services import cancel_pending, forget_recipients, messages_to
+from mentoring.surveys.services import (
+    forget_expired_contacts,
+    forget_invitations,
+    forget_invitations_to,
+    invitation_statuses,
+)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -73,7 +79,8 @@ def user_data(user: User) -> dict:
     matches = db.session.scalars(
         select(MentoringMatch).where(MentoringMatch.parent_id == user.id).order_by(MentoringMatch.id)
     ).all()
-    return {
+    contacts = contacts_of(user.email, user.phone).union(*(booking_contacts(b) for b in bookings))
+    data = {
         "account": {
             "username": user.username,
             "name": user.display_name,
@@ -101,7 +108,126 @@ def user_data(user: User) -> dict:
             }
             for match in matches
         ],
+        "waitlist": [waitlist_data(entry) for entry in waitlist_entries_of(contacts)],
+        "survey_invitations": [{"status": status} for status in invitation_statuses(contacts)],
+        "messages": [message_data(message) for message in messages_to(sorted(contacts))],
     }
+    mentor = db.session.scalars(select(MentorProfile).where(MentorProfile.user_id == user.id)).first()
+    if mentor is not None:
+        data["mentor_profile"] = mentor_data(mentor)
+    publisher = db.session.scalars(select(ExpertProfile).where(ExpertProfile.user_id == user.id)).first()
+    if publisher is not None:
+        data["publishing_profile"] = publisher_data(publisher)
+    return data
+
+
+def waitlist_data(entry: WaitlistEntry) -> dict:
+    return {
+        "status": entry.status.value,
+        "name": entry.name,
+        "phone": entry.phone,
+        "email": entry.email,
+        "language": entry.locale,
+        "district": entry.district,
+        "age_group": entry.age_group,
+        "topic": entry.topic,
+        "interpreter_language": entry.language,
+        "mode": entry.mode,
+        "waiting_until": entry.until.isoformat(),
+        "discreet_messages": entry.discreet,
+        "joined_at": iso(entry.created_at),
+    }
+
+
+def message_data(message: OutboxMessage) -> dict:
+    """What was sent to the person and when: not the text (it may name others, such as the expert)."""
+    return {
+        "kind": message.kind or "unknown",
+        "channel": message.channel.value,
+        "status": message.status.value,
+        "written_at": iso(message.created_at),
+        "due_at": iso(message.send_after),
+        "sent_at": iso(message.sent_at),
+    }
+
+
+def mentor_data(profile: MentorProfile) -> dict:
+    """A mentor parent's profile, their vetting facts and the contact log they wrote (the families
+    by number only: their names are the families' data)."""
+    contacts = db.session.execute(
+        select(MentorContact, MentoringMatch.id)
+        .join(MentoringMatch, MentoringMatch.id == MentorContact.match_id)
+        .where(MentoringMatch.mentor_id == profile.id)
+        .order_by(MentorContact.on, MentorContact.id)
+    ).all()
+    return {
+        "status": profile.status.value,
+        "languages": profile.languages,
+        "districts": profile.districts,
+        "age_groups": profile.age_groups,
+        "topics": profile.topics,
+        "contact_modes": profile.contact_modes,
+        "capacity": profile.capacity,
+        "introduction": profile.introduction,
+        "availability": profile.availability,
+        "shares": profile.shares,
+        "training_on": iso_date(profile.training_on),
+        "certificate_seen_on": iso_date(profile.certificate_seen_on),
+        "certificate_has_relevant_entry": profile.certificate_has_relevant_entry,
+        "status_reason": profile.status_reason,
+        "vetted_at": iso(profile.vetted_at),
+        "created_at": iso(profile.created_at),
+        "contact_log": [
+            {
+                "family": f"mentoring {match_id}",
+                "on": contact.on.isoformat(),
+                "mode": contact.mode,
+                "minutes": contact.minutes,
+                "topics": contact.topics,
+                "note": contact.note,
+            }
+            for contact, match_id in contacts
+        ],
+    }
+
+
+def publisher_data(profile: ExpertProfile) -> dict:
+    """An expert's (or a mentor parent's) publishing profile and times, each with how many
+    bookings it has by status: no parent's name or contact."""
+    slots = db.session.scalars(
+        select(Slot).where(Slot.expert_id == profile.id).order_by(Slot.starts_at)
+    ).all()
+    counts: dict[int, dict[str, int]] = {}
+    for slot_id, status, count in db.session.execute(
+        select(Booking.slot_id, Booking.status, func.count())
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(Slot.expert_id == profile.id)
+        .group_by(Booking.slot_id, Booking.status)
+    ):
+        counts.setdefault(slot_id, {})[status.value] = count
+    return {
+        "profession": profile.profession,
+        "languages": profile.languages,
+        "call_number": profile.call_number,
+        "times": [
+            {
+                "starts_at": iso(slot.starts_at),
+                "ends_at": iso(slot.ends_at),
+                "mode": slot.mode.value,
+                "languages": slot.languages,
+                "topics": slot.topics,
+                "capacity": slot.capacity,
+                "status": slot.status.value,
+                "for_my_families_only": slot.host_mentor_id is not None,
+                "bookings": counts.get(slot.id, {}),
+            }
+            for slot in slots
+        ],
+    }
+
+
+def iso_date(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def pseudonym(contact_key: str) -> str:
@@ -126,19 +252,30 @@ def anonymise_booking(booking: Booking, now: datetime) -> None:
     booking.anonymised_at = now
 
 
+def waitlist_entries_of(contacts: frozenset[str]) -> list[WaitlistEntry]:
+    """The waitlist entries of a person, by any of their contacts (phone, e-mail in lower case)."""
+    if not contacts:
+        return []
+    wanted = sorted(contacts)
+    return list(
+        db.session.scalars(
+            select(WaitlistEntry)
+            .where(
+                WaitlistEntry.contact_key.in_(wanted)
+                | func.lower(WaitlistEntry.email).in_(wanted)
+                | WaitlistEntry.phone.in_(wanted)
+            )
+            .order_by(WaitlistEntry.id)
+        )
+    )
+
+
 def forget_waitlist(contacts: frozenset[str], now: datetime) -> int:
     """The person's waitlist entries go; a seat held for them is freed (for someone else) and the
     hold's booking anonymised. Returns how many entries were deleted."""
     if not contacts:
         return 0
-    wanted = sorted(contacts)
-    entries = db.session.scalars(
-        select(WaitlistEntry).where(
-            WaitlistEntry.contact_key.in_(wanted)
-            | func.lower(WaitlistEntry.email).in_(wanted)
-            | WaitlistEntry.phone.in_(wanted)
-        )
-    ).all()
+    entries = waitlist_entries_of(contacts)
     ids = [entry.id for entry in entries]
     if not ids:
         return 0

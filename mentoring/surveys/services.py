@@ -320,8 +320,25 @@ def forget_invitations_to(contacts: frozenset[str]) -> int:
     or phone), whatever it was sent for."""
     if not contacts:
         return 0
+    return forget_where(to_contacts(contacts))
+
+
+def to_contacts(contacts: frozenset[str]) -> ColumnElement[bool]:
     wanted = sorted(contacts)
-    return forget_where(func.lower(SurveyInvitation.email).in_(wanted) | SurveyInvitation.phone.in_(wanted))
+    return func.lower(SurveyInvitation.email).in_(wanted) | SurveyInvitation.phone.in_(wanted)
+
+
+def invitation_statuses(contacts: frozenset[str], now: datetime | None = None) -> list[str]:
+    """For the data export: "open" or "expired" for each invitation that still holds one of these
+    contacts, and nothing else (no date, no context, no link: nothing that leads to an answer)."""
+    if not contacts:
+        return []
+    now = now or utcnow()
+    invitations = db.session.scalars(select(SurveyInvitation).where(to_contacts(contacts))).all()
+    return sorted(
+        "expired" if invitation.expired or invitation.expires_at <= now else "open"
+        for invitation in invitations
+    )
 
 
 def forget_where(condition: ColumnElement[bool]) -> int:

@@ -1,8 +1,9 @@
-"""outbox contact reference: find a person's messages when they delete their data
+"""outbox contact reference and kind: find and list a person's messages (deletion, export)
 
 `outbox_messages.contact_ref` is HMAC-SHA256 (key purpose "contact") of the normalised recipient,
 written with each new message, so deleting a person's data can cancel and blank every message to
 them. Older rows get none here (no key in a migration); they are found by their recipient.
+`outbox_messages.kind` is the template a message was made from, for the data export (Art. 15).
 
 Search terms of the coordinators' account search are no longer kept in the audit log; the ones
 kept so far are blanked.
@@ -25,6 +26,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('contact_ref', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('kind', sa.String(length=80), nullable=True))
         batch_op.create_index('ix_outbox_messages_contact_ref', ['contact_ref'], unique=False)
     op.execute("UPDATE audit_entries SET detail = '' WHERE action = 'users_viewed'")
 
@@ -32,4 +34,5 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_messages_contact_ref')
+        batch_op.drop_column('kind')
         batch_op.drop_column('contact_ref')
