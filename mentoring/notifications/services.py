@@ -2,7 +2,7 @@
 
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
 from flask import render_template
@@ -167,13 +167,22 @@ def messages_to(contacts: list[str]) -> list[OutboxMessage]:
     )
 
 
-def forget_recipients(contacts: list[str]) -> int:
+def forget_recipients(contacts: list[str], keep_cancel_keys: Collection[str] = ()) -> int:
     """A person's data is deleted: every message to one of these contacts is blanked (recipient,
     subject, bodies, error, reference) and the unsent ones are cancelled, so nothing more goes out.
+
+    Unsent messages under `keep_cancel_keys` stay: the reminders of bookings that still hold the
+    contact (the person's other bookings, or someone else's who was given the same contact).
     Returns how many rows were blanked."""
     if not any(c and c.strip() for c in contacts):
         return 0
     found = to_contacts(contacts)
+    if keep_cancel_keys:
+        found = found & ~(
+            (OutboxMessage.status == OutboxStatus.PENDING)
+            & OutboxMessage.cancel_key.is_not(None)
+            & OutboxMessage.cancel_key.in_(sorted(keep_cancel_keys))
+        )
     blank = {"recipient": "", "subject": "", "body_text": "", "body_html": None, "last_error": None}
     cancelled = rows_changed(
         update(OutboxMessage)

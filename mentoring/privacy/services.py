@@ -300,10 +300,16 @@ def forget_waitlist(contacts: frozenset[str], now: datetime) -> int:
 
 def forget_contacts(contacts: frozenset[str], now: datetime) -> None:
     """Nothing is kept for, or sent to, these contacts any more: waitlist entries, every outbox row
-    (blanked; the unsent ones cancelled), and survey invitations that still hold them."""
+    (blanked; the unsent ones cancelled), and survey invitations that still hold them. Only the
+    reminders of bookings not deleted that hold the same contact stay (contacts are not verified:
+    deleting one booking must not silence another appointment's reminder)."""
     forget_waitlist(contacts, now)
     forget_invitations_to(contacts)
-    forget_recipients(sorted(contacts))
+    db.session.flush()
+    still_booked = db.session.scalars(
+        select(Booking).where(Booking.contact_key.in_(sorted(contacts)), Booking.anonymised_at.is_(None))
+    ).all()
+    forget_recipients(sorted(contacts), {booking_messages.reminder_key(b) for b in still_booked})
     db.session.flush()
 
 

@@ -116,3 +116,31 @@ def test_a_message_already_sent_to_her_is_blanked_too(app, runner):
     with app.app_context():
         message = db.session.get(OutboxMessage, sent[0].id)
         assert message.status == OutboxStatus.SENT and message.body_text == "" and message.contact_ref is None
+
+
+def test_deleting_one_booking_by_its_link_leaves_the_reminder_of_another_booking_with_that_number(app):
+    """Contacts are not verified: whoever deletes a booking made with a number must not silence
+    the reminder of another appointment booked with the same number."""
+    expert = make_expert(app, username="sabine")
+    first = make_slot(app, expert, starts_in=timedelta(days=3))
+    second = make_slot(app, expert, starts_in=timedelta(days=5))
+    tokens = []
+    for slot in (first, second):
+        booked = submit(
+            app.test_client(),
+            f"/consultations/slots/{slot}/book",
+            PARENT | {"name": NAME, "phone": "0176 55501234"},
+            page="/login",
+        )
+        tokens.append(re.search(r"/booking/([\w-]+)", booked.location).group(1))
+    assert submit(app.test_client(), f"/booking/{tokens[0]}/delete").status_code == 200
+    with app.app_context():
+        kept = db.session.scalars(select(Booking).where(Booking.slot_id == second)).one()
+        reminders = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.cancel_key.like("booking:%:reminder"))
+        ).all()
+        states = {m.cancel_key: (m.status, m.recipient) for m in reminders}
+        assert states[f"booking:{kept.id}:reminder"] == (OutboxStatus.PENDING, PHONE)
+        assert [s for key, s in states.items() if key != f"booking:{kept.id}:reminder"] == [
+            (OutboxStatus.CANCELLED, "")
+        ]
