@@ -32,6 +32,9 @@ def download(app, username: str, password: str = PASSWORD) -> dict:
 def test_a_parent_s_download_has_her_waitlist_her_survey_invitation_and_the_messages_to_her(app):
     zeynep_with_everything(app)
     data = download(app, "zeynep")
+    page = log_in(app, "zeynep", PASSWORD).get("/account/data?lang=en")
+    assert f"<dt>Messages to you</dt><dd>{len(data['messages'])}</dd>" in page.text
+    assert "<dt>Waitlist</dt><dd>1</dd>" in page.text
     [entry] = data["waitlist"]
     assert (entry["name"], entry["email"], entry["status"]) == (NAME, EMAIL, "waiting")
     assert data["survey_invitations"] == [{"status": "open"}]  # nothing that leads to an answer
