@@ -46,13 +46,15 @@ def join(contact: seats.Contact, wish: Wish, today: date) -> tuple[WaitlistEntry
         language=wish.language,
         mode=wish.mode,
         until=today + timedelta(weeks=wish.weeks),
+        user_id=contact.user_id,
         **contact.columns(),
     )
     db.session.add(entry)
     db.session.flush()
-    queue_message(
+    message = queue_message(
         entry.email, entry.phone, "consultations/waitlist_joined", entry.locale, **context(entry, token)
     )
+    message.user_id = entry.user_id
     offer_open_seats(entry)
     return entry, token
 
@@ -83,6 +85,7 @@ def contact_of(entry: WaitlistEntry) -> seats.Contact:
         district=entry.district,
         age_group=entry.age_group,
         discreet=entry.discreet,
+        user_id=entry.user_id,
     )
 
 

@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentoring.clock import utcnow
@@ -49,6 +49,8 @@ class OutboxMessage(Model):
     # Keyed HMAC of the normalised recipient (notifications.services.contact_ref): finds every
     # message to a person whose data is deleted, without keeping the contact a second time.
     contact_ref: Mapped[str | None] = mapped_column(String(64))
+    # The account it was sent to, where the cause knows one: the data export lists these.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     # The template it was made from ("consultations/reminder"): what the data export calls it.
     kind: Mapped[str | None] = mapped_column(String(80))
     send_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

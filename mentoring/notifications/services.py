@@ -158,13 +158,19 @@ def to_contacts(contacts: list[str]) -> ColumnElement[bool]:
     return OutboxMessage.contact_ref.in_(refs) | func.lower(OutboxMessage.recipient).in_(wanted)
 
 
-def messages_to(contacts: list[str]) -> list[OutboxMessage]:
-    """Every message sent or still to send to these contacts, oldest first (for the data export)."""
-    if not any(c and c.strip() for c in contacts):
-        return []
-    return list(
-        db.session.scalars(select(OutboxMessage).where(to_contacts(contacts)).order_by(OutboxMessage.id))
-    )
+def messages_for(user_id: int, late_links: Collection[str] = ()) -> list[OutboxMessage]:
+    """For the data export: the messages to this account and those whose late link is one of
+    `late_links` (a survey invitation of theirs), oldest first. Never by contact: anyone can type
+    someone else's number into a form, and the export must not tell them what was sent to it."""
+    found = OutboxMessage.user_id == user_id
+    if late_links:
+        found = found | OutboxMessage.late_link.in_(sorted(late_links))
+    return list(db.session.scalars(select(OutboxMessage).where(found).order_by(OutboxMessage.id)))
+
+
+def forget_messages_of(user_id: int) -> int:
+    """An account is deleted: its messages are blanked and the unsent ones cancelled."""
+    return forget_where(OutboxMessage.user_id == user_id)
 
 
 def forget_recipients(contacts: list[str], keep_cancel_keys: Collection[str] = ()) -> int:
@@ -183,6 +189,10 @@ def forget_recipients(contacts: list[str], keep_cancel_keys: Collection[str] = (
             & OutboxMessage.cancel_key.is_not(None)
             & OutboxMessage.cancel_key.in_(sorted(keep_cancel_keys))
         )
+    return forget_where(found)
+
+
+def forget_where(found: ColumnElement[bool]) -> int:
     blank = {"recipient": "", "subject": "", "body_text": "", "body_html": None, "last_error": None}
     cancelled = rows_changed(
         update(OutboxMessage)

@@ -31,12 +31,19 @@ from mentoring.extensions import db, rows_changed
 from mentoring.mentorships import chores, relationship
 from mentoring.mentorships.models import EndedBy, MatchStatus, MentorContact, MentoringMatch, MentorProfile
 from mentoring.notifications.models import OutboxMessage, OutboxStatus
-from mentoring.notifications.services import cancel_pending, forget_recipients, messages_to
+from mentoring.notifications.services import (
+    cancel_pending,
+    forget_messages_of,
+    forget_recipients,
+    messages_for,
+)
 from mentoring.surveys.services import (
     forget_expired_contacts,
     forget_invitations,
     forget_invitations_to,
-    invitation_statuses,
+    invitation_status,
+    invitations_for,
+    message_link,
 )
 
 
@@ -79,7 +86,10 @@ def user_data(user: User) -> dict:
     matches = db.session.scalars(
         select(MentoringMatch).where(MentoringMatch.parent_id == user.id).order_by(MentoringMatch.id)
     ).all()
-    contacts = contacts_of(user.email, user.phone).union(*(booking_contacts(b) for b in bookings))
+    invitations = invitations_for(
+        [f"booking:{b.id}" for b in bookings]
+        + [f"match:{m.id}:{moment}" for m in matches for moment in ("3m", "end")]
+    )
     data = {
         "account": {
             "username": user.username,
@@ -108,9 +118,12 @@ def user_data(user: User) -> dict:
             }
             for match in matches
         ],
-        "waitlist": [waitlist_data(entry) for entry in waitlist_entries_of(contacts)],
-        "survey_invitations": [{"status": status} for status in invitation_statuses(contacts)],
-        "messages": [message_data(message) for message in messages_to(sorted(contacts))],
+        # By the account only, never by a contact: anyone can type someone else's number.
+        "waitlist": [waitlist_data(entry) for entry in waitlist_entries_of(frozenset(), user.id)],
+        "survey_invitations": [{"status": invitation_status(i)} for i in invitations],
+        "messages": [
+            message_data(message) for message in messages_for(user.id, {message_link(i) for i in invitations})
+        ],
     }
     mentor = db.session.scalars(select(MentorProfile).where(MentorProfile.user_id == user.id)).first()
     if mentor is not None:
@@ -252,30 +265,26 @@ def anonymise_booking(booking: Booking, now: datetime) -> None:
     booking.anonymised_at = now
 
 
-def waitlist_entries_of(contacts: frozenset[str]) -> list[WaitlistEntry]:
-    """The waitlist entries of a person, by any of their contacts (phone, e-mail in lower case)."""
-    if not contacts:
-        return []
+def waitlist_entries_of(contacts: frozenset[str], user_id: int | None = None) -> list[WaitlistEntry]:
+    """The waitlist entries of a person, by any of their contacts (phone, e-mail in lower case)
+    and by their account."""
     wanted = sorted(contacts)
-    return list(
-        db.session.scalars(
-            select(WaitlistEntry)
-            .where(
-                WaitlistEntry.contact_key.in_(wanted)
-                | func.lower(WaitlistEntry.email).in_(wanted)
-                | WaitlistEntry.phone.in_(wanted)
-            )
-            .order_by(WaitlistEntry.id)
-        )
+    found = (
+        WaitlistEntry.contact_key.in_(wanted)
+        | func.lower(WaitlistEntry.email).in_(wanted)
+        | WaitlistEntry.phone.in_(wanted)
     )
+    if user_id is not None:
+        found = found | (WaitlistEntry.user_id == user_id)
+    elif not contacts:
+        return []
+    return list(db.session.scalars(select(WaitlistEntry).where(found).order_by(WaitlistEntry.id)))
 
 
-def forget_waitlist(contacts: frozenset[str], now: datetime) -> int:
-    """The person's waitlist entries go; a seat held for them is freed (for someone else) and the
-    hold's booking anonymised. Returns how many entries were deleted."""
-    if not contacts:
-        return 0
-    entries = waitlist_entries_of(contacts)
+def forget_waitlist(contacts: frozenset[str], now: datetime, user_id: int | None = None) -> int:
+    """The person's waitlist entries go (by contact and account); a seat held for them is freed
+    (for someone else) and the hold's booking anonymised. Returns how many entries were deleted."""
+    entries = waitlist_entries_of(contacts, user_id)
     ids = [entry.id for entry in entries]
     if not ids:
         return 0
@@ -346,7 +355,7 @@ def forget_parent(user: User, now: datetime) -> None:
     """
     bookings = db.session.scalars(select(Booking).where(Booking.user_id == user.id)).all()
     contacts = contacts_of(user.email, user.phone).union(*(booking_contacts(b) for b in bookings))
-    forget_waitlist(contacts, now)
+    forget_waitlist(contacts, now, user.id)
     user.username = f"deleted-{secrets.token_hex(6)}"
     user.display_name = ""
     user.email = None
@@ -365,9 +374,11 @@ def forget_parent(user: User, now: datetime) -> None:
         match.note = ""
         match.parent_shares = []
         db.session.execute(update(MentorContact).where(MentorContact.match_id == match.id).values(note=""))
-    for booking in bookings:
-        forget_booking(booking, now, contacts)
+    for booking in db.session.scalars(select(Booking).where(Booking.user_id == user.id)).all():
+        forget_booking(booking, now, contacts)  # with a hold the waitlist gave the account
     forget_contacts(contacts, now)
+    forget_messages_of(user.id)
+    db.session.flush()
 
 
 # Retention ----------------------------------------------------------------------------------------

@@ -328,17 +328,30 @@ def to_contacts(contacts: frozenset[str]) -> ColumnElement[bool]:
     return func.lower(SurveyInvitation.email).in_(wanted) | SurveyInvitation.phone.in_(wanted)
 
 
-def invitation_statuses(contacts: frozenset[str], now: datetime | None = None) -> list[str]:
-    """For the data export: "open" or "expired" for each invitation that still holds one of these
-    contacts, and nothing else (no date, no context, no link: nothing that leads to an answer)."""
-    if not contacts:
+def invitations_for(source_keys: list[str]) -> list[SurveyInvitation]:
+    """For the data export: the invitations sent for these sources ("booking:12", "match:7:3m")
+    that still hold a contact. The caller shows their status only: nothing leads to an answer."""
+    if not source_keys:
         return []
-    now = now or utcnow()
-    invitations = db.session.scalars(select(SurveyInvitation).where(to_contacts(contacts))).all()
-    return sorted(
-        "expired" if invitation.expired or invitation.expires_at <= now else "open"
-        for invitation in invitations
+    return list(
+        db.session.scalars(
+            select(SurveyInvitation)
+            .where(
+                SurveyInvitation.source_hash.in_([source_hash(k) for k in source_keys]),
+                SurveyInvitation.email.is_not(None) | SurveyInvitation.phone.is_not(None),
+            )
+            .order_by(SurveyInvitation.id)
+        )
     )
+
+
+def invitation_status(invitation: SurveyInvitation, now: datetime | None = None) -> str:
+    return "expired" if invitation.expired or invitation.expires_at <= (now or utcnow()) else "open"
+
+
+def message_link(invitation: SurveyInvitation) -> str:
+    """The late link of the invitation's messages (see queue_survey_message)."""
+    return f"{LINK_KIND}:{invitation.id}"
 
 
 def forget_where(condition: ColumnElement[bool]) -> int:

@@ -57,8 +57,8 @@ def lines_with_traces(dump: str) -> list[str]:
     return [line for line in dump.splitlines() if traces_in(line)]
 
 
-def join_waitlist(app, **changes) -> None:
-    response = submit(app.test_client(), "/waitlist", WAITLIST | changes)
+def join_waitlist(app, client=None, **changes) -> None:
+    response = submit(client or app.test_client(), "/waitlist", WAITLIST | changes)
     assert response.status_code == 303, response.text[:300]
 
 
@@ -73,9 +73,7 @@ def zeynep_with_everything(app) -> tuple[int, int]:
     time, asked for a mentor, has a survey invitation; Elena waits after her; the office searched
     for her name. Returns (slot id, mentoring match id)."""
     mentor = make_mentor(app, username="ayse")
-    make_user(
-        app, username="zeynep", password=PASSWORD, display_name=NAME, email=EMAIL, phone="0176 55501234"
-    )
+    make_user(app, username="zeynep", password=PASSWORD, display_name=NAME, email=EMAIL, phone=PHONE)
     expert = make_expert(app, username="sabine", email="sabine@example.org", languages=("de", "tr"))
     slot = make_slot(app, expert, starts_in=timedelta(days=4), languages=["de", "tr"])
     zeynep = log_in(app, "zeynep", PASSWORD)
@@ -94,7 +92,7 @@ def zeynep_with_everything(app) -> tuple[int, int]:
         },
     )
     assert booked.status_code == 303, booked.text[:300]
-    join_waitlist(app)  # the only seat is hers, so she waits for another
+    join_waitlist(app, zeynep)  # the only seat is hers, so she waits for another
     join_waitlist(app, name="Elena", phone="0176 33334444", email="")
     with app.app_context():
         user = accounts.find_user_by_username("zeynep")

@@ -19,8 +19,9 @@ from tests.factories import (
     make_expert,
     make_mentor,
     make_slot,
+    make_user,
 )
-from tests.privacy.conftest import EMAIL, NAME, PASSWORD, zeynep_with_everything
+from tests.privacy.conftest import EMAIL, NAME, PASSWORD, PHONE, zeynep_with_everything
 
 
 def download(app, username: str, password: str = PASSWORD) -> dict:
@@ -51,6 +52,22 @@ def test_a_parent_s_download_has_her_waitlist_her_survey_invitation_and_the_mess
     text = json.dumps(data)
     assert "Elena" not in text and "33334444" not in text  # the family waiting after her is not hers
     assert "sabine@example.org" not in text  # nor are the messages to the expert
+
+
+def test_typing_her_number_into_another_account_downloads_nothing_of_hers(app):
+    """The attack: Zeynep's partner knows her number and e-mail, puts them into his own account and
+    downloads "his" data, to see whether she booked, waits or was written to."""
+    zeynep_with_everything(app)
+    make_user(app, username="partner", password=PASSWORD, phone=PHONE, email=EMAIL)
+    data = download(app, "partner")
+    assert data["account"]["phone"] == PHONE  # what he typed himself
+    assert (data["bookings"], data["waitlist"], data["survey_invitations"], data["messages"]) == (
+        [],
+        [],
+        [],
+        [],
+    )
+    assert "Quellwasser" not in json.dumps(data)
 
 
 def test_a_mentor_parent_s_download_has_her_profile_meeting_times_and_the_contact_log_she_wrote(app):
