@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import render_template
 from flask_babel import force_locale
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 
 from mentoring import keys
 from mentoring.clock import utcnow
@@ -190,6 +190,16 @@ def forget_recipients(contacts: list[str], keep_cancel_keys: Collection[str] = (
             & OutboxMessage.cancel_key.in_(sorted(keep_cancel_keys))
         )
     return forget_where(found)
+
+
+def forget_mentions(kinds: Collection[str], texts: Collection[str]) -> int:
+    """Messages of these kinds that name someone whose data is deleted (the office's digest lists
+    waiting families by name) are blanked, the unsent ones cancelled; returns how many."""
+    named = [t for t in texts if t and len(t.strip()) >= 2]
+    if not kinds or not named:
+        return 0
+    mentions = or_(*(OutboxMessage.body_text.contains(t, autoescape=True) for t in named))
+    return forget_where(OutboxMessage.kind.in_(sorted(kinds)) & mentions)
 
 
 def forget_where(found: ColumnElement[bool]) -> int:

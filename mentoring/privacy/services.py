@@ -33,6 +33,7 @@ from mentoring.mentorships.models import EndedBy, MatchStatus, MentorContact, Me
 from mentoring.notifications.models import OutboxMessage, OutboxStatus
 from mentoring.notifications.services import (
     cancel_pending,
+    forget_mentions,
     forget_messages_of,
     forget_recipients,
     messages_for,
@@ -346,6 +347,10 @@ def forget_booking(booking: Booking, now: datetime, also: frozenset[str] = froze
     forget_contacts(contacts, now)
 
 
+# Messages to others that name a parent: the programme office's daily digest.
+NAMING_PARENTS = frozenset({"mentorships/coordinator_digest"})
+
+
 def forget_parent(user: User, now: datetime) -> None:
     """A parent deletes their account: mentorings end, bookings are anonymised, the account emptied,
     and their contacts are forgotten everywhere (waitlist, outbox, survey invitations).
@@ -356,6 +361,7 @@ def forget_parent(user: User, now: datetime) -> None:
     bookings = db.session.scalars(select(Booking).where(Booking.user_id == user.id)).all()
     contacts = contacts_of(user.email, user.phone).union(*(booking_contacts(b) for b in bookings))
     forget_waitlist(contacts, now, user.id)
+    names = {user.display_name, user.username}
     user.username = f"deleted-{secrets.token_hex(6)}"
     user.display_name = ""
     user.email = None
@@ -378,6 +384,7 @@ def forget_parent(user: User, now: datetime) -> None:
         forget_booking(booking, now, contacts)  # with a hold the waitlist gave the account
     forget_contacts(contacts, now)
     forget_messages_of(user.id)
+    forget_mentions(NAMING_PARENTS, names)
     db.session.flush()
 
 

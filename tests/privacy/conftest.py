@@ -109,7 +109,16 @@ def zeynep_with_everything(app) -> tuple[int, int]:
         booking = db.session.scalars(select(Booking).where(Booking.user_id == user.id)).one()
         assert booking.interpreter is not None and booking.note
         db.session.commit()
-    make_user(app, role="coordinator", username="office", password=PASSWORD)
+    make_user(app, role="coordinator", username="office", password=PASSWORD, email="office@example.org")
+    with app.app_context():
+        from mentoring.mentorships import messages as mentoring_messages
+        from mentoring.mentorships.chores import Digest
+        from mentoring.mentorships.models import MentoringMatch
+
+        # The office's daily digest lists her as waiting for a mentor, by name.
+        match = db.session.get(MentoringMatch, match_id)
+        assert mentoring_messages.coordinator_digest(Digest(unmatched=[(match, 8)])) == 1
+        db.session.commit()
     assert "Quellwasser" in log_in(app, "office", PASSWORD).get("/coordinator/users?q=Quellwasser").text
     assert lines_with_traces(everything_in_the_database(app))  # the dump does find her before
     return slot, match_id
