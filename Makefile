@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
-FLASK   = $(BIN)/flask --app wsgi
+# The checkout's commands run the development configuration; unset, MENTORING_ENV means production.
+FLASK   = MENTORING_ENV=development $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 

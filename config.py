@@ -1,8 +1,10 @@
 """Configuration classes. Every value comes from the environment; nothing secret lives here."""
 
 import os
+import secrets
+from collections.abc import MutableMapping
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from mentoring import paths
 
@@ -10,8 +12,7 @@ from mentoring import paths
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = paths.instance()
 
-# Secrets that must never reach production (documented demo values, test values).
-INSECURE_SECRET_KEYS = frozenset({"", "dev", "change-me", "development-only-secret", "testing"})
+LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -33,7 +34,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'mentoring.sqlite'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # hide_parameters: a database error in the log never shows the values (names, phone numbers).
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True, "hide_parameters": True}
     REDIS_URL = os.environ.get("REDIS_URL", "")
 
     # Branding: each municipality runs the same code with its own names and districts.
@@ -59,10 +61,15 @@ class Config:
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")  # file | smtp
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "outbox-files"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
-    MAIL_PORT = env_int("MAIL_PORT", 25)
+    # starttls (port 587) | tls (implicit TLS, port 465) | none (plain text: refused in production
+    # unless MAIL_ALLOW_PLAINTEXT=1). The server's certificate is always verified, against the
+    # system's CAs or MAIL_CA_FILE (a PEM file, for a relay with a private CA).
+    MAIL_SECURITY = os.environ.get("MAIL_SECURITY", "starttls")
+    MAIL_PORT = env_int("MAIL_PORT", {"tls": 465, "none": 25}.get(MAIL_SECURITY, 587))
+    MAIL_CA_FILE = os.environ.get("MAIL_CA_FILE", "")
+    MAIL_ALLOW_PLAINTEXT = env_bool("MAIL_ALLOW_PLAINTEXT", False)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
-    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
     MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 10)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Elternberatung <no-reply@example.org>")
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
@@ -176,10 +183,34 @@ class Config:
     ALLOW_DEMO_SEED = False
 
 
+def instance_secret_key() -> str:
+    """The demo's own random key, made once per checkout in instance/ (never a published value).
+
+    One key per install rather than per process: the server, the worker and `flask outbox send`
+    are separate processes and must open each other's sealed links and sessions."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
 class DevelopmentConfig(Config):
+    """`make run`: the demo on SQLite with seeded data, answering only this machine."""
+
     DEBUG = False
     ALLOW_DEMO_SEED = True
-    SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-secret"
+    # Requests from other machines get 403 unless DEV_ALLOW_REMOTE=1 (the demo has known logins).
+    LOOPBACK_ONLY = not env_bool("DEV_ALLOW_REMOTE", False)
+    # Mail goes to files in instance/outbox-files; SMTP to a relay on this machine needs no TLS.
+    MAIL_SECURITY = os.environ.get("MAIL_SECURITY", "none")
+
+    @classmethod
+    def finalise(cls, config: MutableMapping[str, Any]) -> None:
+        if not config.get("SECRET_KEY"):
+            config["SECRET_KEY"] = instance_secret_key()
 
 
 class TestingConfig(Config):
@@ -198,13 +229,31 @@ class ProductionConfig(Config):
     PREFERRED_URL_SCHEME = "https"
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
 
+    # Production on SQLite (one small office, one process) only when said so: ALLOW_SQLITE=1.
+    ALLOW_SQLITE = env_bool("ALLOW_SQLITE", False)
+
     @classmethod
-    def check(cls) -> None:
-        """Refuse to start with a missing or well-known secret key, or without a real database."""
-        if cls.SECRET_KEY in INSECURE_SECRET_KEYS or len(cls.SECRET_KEY) < 32:
-            raise RuntimeError("SECRET_KEY must be set to a random value of at least 32 characters.")
-        if not os.environ.get("DATABASE_URL"):
-            raise RuntimeError("DATABASE_URL must be set in production.")
+    def finalise(cls, config: MutableMapping[str, Any]) -> None:
+        """Refuse to start with a weak or published key, without a real database, or with mail or
+        SMS that would carry links in clear text."""
+        from mentoring.keys import key_problem
+
+        hint = " (MENTORING_ENV is production unless it says development.)"
+        for secret in [config["SECRET_KEY"], *config["SECRET_KEY_FALLBACKS"]]:
+            problem = key_problem(secret)
+            if problem:
+                raise RuntimeError(problem + hint)
+        database = config["SQLALCHEMY_DATABASE_URI"]
+        if not os.environ.get("DATABASE_URL") and database == Config.SQLALCHEMY_DATABASE_URI:
+            raise RuntimeError("DATABASE_URL must be set in production." + hint)
+        if database.startswith("sqlite") and not config["ALLOW_SQLITE"]:
+            raise RuntimeError("Production runs on PostgreSQL; ALLOW_SQLITE=1 allows SQLite." + hint)
+        if config["MAIL_SECURITY"] not in {"starttls", "tls", "none"}:
+            raise RuntimeError("MAIL_SECURITY must be starttls, tls or none.")
+        if config["MAIL_SECURITY"] == "none" and not config["MAIL_ALLOW_PLAINTEXT"]:
+            raise RuntimeError("Mail without TLS carries links in clear; MAIL_ALLOW_PLAINTEXT=1 allows it.")
+        if config["SMS_GATEWAY_URL"] and not config["SMS_GATEWAY_URL"].startswith("https://"):
+            raise RuntimeError("SMS_GATEWAY_URL must be https:// (it carries the gateway's token).")
 
 
 CONFIGS = {

@@ -7,6 +7,7 @@ Run: .venv/bin/python bench/booking_throughput.py
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -30,7 +31,7 @@ NAME = "mentoring_bench_booking"
 def start_instances() -> list[subprocess.Popen]:
     env = os.environ | {
         "MENTORING_ENV": "production",
-        "SECRET_KEY": "bench-" + "x" * 40,
+        "SECRET_KEY": secrets.token_hex(32),
         "DATABASE_URL": database_url(NAME),
         "RATELIMIT_ENABLED": "0",
         "MAIL_BACKEND": "file",

@@ -61,13 +61,14 @@ def config_module() -> ModuleType:
 def load_config(app: Flask, config: str | type | None, overrides: dict[str, Any] | None) -> None:
     CONFIGS = config_module().CONFIGS
 
-    config_class = CONFIGS[config or "development"] if not isinstance(config, type) else config
+    # No name means production: a forgotten MENTORING_ENV must never start the demo's settings.
+    config_class = CONFIGS[config or "production"] if not isinstance(config, type) else config
     app.config.from_object(config_class)
     if overrides:
         app.config.update(overrides)
-    check = getattr(config_class, "check", None)
-    if check is not None:
-        check()
+    finalise = getattr(config_class, "finalise", None)
+    if finalise is not None:  # fills in (development's own key) or refuses to start (production)
+        finalise(app.config)
 
 
 class DatabaseIntConverter(IntegerConverter):
@@ -167,4 +168,14 @@ def create_app(config: str | type | None = None, overrides: dict[str, Any] | Non
     from mentoring.ops import init_ops
 
     init_ops(app)  # /ready, /metrics, request metrics and (LOG_FORMAT=json) JSON logs
+    if app.config.get("LOOPBACK_ONLY"):
+        app.before_request(refuse_other_machines)
     return app
+
+
+def refuse_other_machines() -> None:
+    """The demo (known logins, seeded data) answers only this machine unless DEV_ALLOW_REMOTE=1."""
+    from flask import abort, request
+
+    if request.remote_addr not in config_module().LOOPBACK_ADDRESSES:
+        abort(403)

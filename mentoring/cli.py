@@ -5,7 +5,8 @@
     mentoring worker                # every periodic job on its schedule (mentoring/worker.py)
     mentoring outbox send           # ... and every single command, for cron users
 
-MENTORING_ENV picks the configuration (development, production), as for `flask --app wsgi`.
+MENTORING_ENV picks the configuration (development, production; production when unset), as for
+`flask --app wsgi`.
 """
 
 import os
@@ -19,7 +20,7 @@ from flask.cli import FlaskGroup
 def make_app() -> Flask:
     from mentoring import create_app
 
-    return create_app(os.environ.get("MENTORING_ENV", "development"))
+    return create_app(os.environ.get("MENTORING_ENV") or "production")
 
 
 class GunicornServer:

@@ -62,3 +62,19 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 def end_of_day(day: date) -> datetime:
     """The first instant after `day` ends locally: 'until the end of the 5th' means before this."""
     return day_start(day + timedelta(days=1))
+
+
+# A day typed into a query string is taken only within this many days of today: 9999-12-31 or
+# 0001-01-01 would overflow the arithmetic that turns a day into instants.
+SANE_DAYS = 10 * 366
+
+
+def parse_day(text: str | None) -> date | None:
+    """An ISO date (2026-11-30) within SANE_DAYS of today, else None (not a date, or absurd)."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if abs((day - today()).days) <= SANE_DAYS else None

@@ -8,12 +8,14 @@
   the worker's recorded job runs. With several gunicorn processes set PROMETHEUS_MULTIPROC_DIR.
 - `LOG_FORMAT=json`: one JSON object per line on stderr; every request logs one line with its
   route pattern (never the path itself: paths carry private links), status and duration.
+- The development server's request lines (logger `werkzeug`) show private links' tokens as "…".
 """
 
 import hmac
 import json
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -194,11 +196,33 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+# A path segment that looks like a link's token (16+ characters of the URL-safe alphabet).
+TOKEN_SEGMENT = re.compile(r"/[A-Za-z0-9_-]{16,}")
+
+
+class HideTokens(logging.Filter):
+    """Rewrites a log line so that no token of a private link (manage, reset, survey) is in it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        hidden = TOKEN_SEGMENT.sub("/…", message)
+        if hidden != message:
+            record.msg, record.args = hidden, ()
+        return True
+
+
+def hide_tokens_in_request_lines() -> None:
+    werkzeug = logging.getLogger("werkzeug")
+    if not any(isinstance(existing, HideTokens) for existing in werkzeug.filters):
+        werkzeug.addFilter(HideTokens())
+
+
 class OpsHandler(logging.StreamHandler):
     """Our handler on the root logger (replaced, not added again, when another app is built)."""
 
 
 def init_logging(app: Flask) -> None:
+    hide_tokens_in_request_lines()
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, OpsHandler)]:
         root.removeHandler(handler)

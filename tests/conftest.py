@@ -445,23 +445,80 @@ def page(chromium, live_server: str):  # type: ignore[no-untyped-def]
     context.close()
 
 
-class LocalSmtpServer:
-    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives; can go down and up."""
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost (and its key), made once per folder."""
+    import ipaddress
 
-    def __init__(self) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    cert_path, key_path = folder / "relay.pem", folder / "relay.key"
+    if cert_path.exists():
+        return cert_path, key_path
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test relay")])
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        # Valid for any clock a test may set (time-machine, faketime); OpenSSL checks the dates.
+        .not_valid_before(datetime(2000, 1, 1, tzinfo=UTC))
+        .not_valid_after(datetime(2100, 1, 1, tzinfo=UTC))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+class LocalSmtpServer:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives; can go down and up.
+
+    security: "starttls" (the default: plain text is refused until STARTTLS), "tls" (implicit TLS,
+    as on port 465) or "none"; the certificate is `make_certificate`'s."""
+
+    def __init__(self, certificate: tuple[Path, Path] | None = None, security: str = "starttls") -> None:
         self.port = free_port()
         self.messages: list = []
         self.controller = None
+        self.certificate = certificate
+        self.security = security
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         self.messages.append(envelope)
         return "250 OK"
 
     def start(self) -> None:
+        import ssl
+
         from aiosmtpd.controller import Controller
 
+        options: dict = {}
+        if self.security != "none":
+            assert self.certificate is not None
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*self.certificate)
+            if self.security == "tls":
+                options = {"ssl_context": context}
+            else:
+                options = {"tls_context": context, "require_starttls": True}
         # A stopped controller cannot start again (its event loop is closed): make a new one.
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **options)
         self.controller.start()
 
     def stop(self) -> None:
@@ -470,13 +527,29 @@ class LocalSmtpServer:
             self.controller = None
 
 
+@pytest.fixture(scope="session")
+def relay_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return make_certificate(tmp_path_factory.mktemp("tls"))
+
+
+MAIL_KEYS = ("MAIL_BACKEND", "MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT", "MAIL_SECURITY", "MAIL_CA_FILE")
+
+
 @pytest.fixture
-def smtp_server(app: Flask) -> Iterator[LocalSmtpServer]:
-    """The app's outbox delivers over SMTP to this server for the length of the test."""
-    server = LocalSmtpServer()
+def smtp_server(app: Flask, relay_certificate: tuple[Path, Path]) -> Iterator[LocalSmtpServer]:
+    """The app's outbox delivers over SMTP, with STARTTLS and a verified certificate, to this server
+    for the length of the test."""
+    server = LocalSmtpServer(relay_certificate)
     server.start()
-    previous = {key: app.config[key] for key in ("MAIL_BACKEND", "MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT")}
-    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=3)
+    previous = {key: app.config[key] for key in MAIL_KEYS}
+    app.config.update(
+        MAIL_BACKEND="smtp",
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=server.port,
+        MAIL_TIMEOUT=3,
+        MAIL_SECURITY="starttls",
+        MAIL_CA_FILE=str(relay_certificate[0]),
+    )
     yield server
     app.config.update(previous)
     server.stop()

@@ -6,7 +6,7 @@ from werkzeug.datastructures import MultiDict
 
 from mentoring.api import bp
 from mentoring.api.openapi import openapi_document
-from mentoring.clock import local, today
+from mentoring.clock import local, parse_day, today
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import messages as booking_messages
 from mentoring.consultations import seats
@@ -74,11 +74,10 @@ def parse_date(name: str, errors: dict) -> date | None:
     value = request.args.get(name)
     if not value:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
+    day = parse_day(value)
+    if day is None:  # not a date, or one too far from today to mean anything (9999-12-31)
         errors[name] = [_("Please use a date like 2026-11-30.")]
-        return None
+    return day
 
 
 @bp.get("/slots")

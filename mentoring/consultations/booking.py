@@ -5,7 +5,6 @@ waitlist in the same transaction (`waitlist.offer_freed_seat`); parents and expe
 `messages`. Services flush; the caller commits.
 """
 
-import hmac
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -269,7 +268,7 @@ def booking_for_answer(
         .where(Booking.reference == reference)
         .options(joinedload(Booking.slot).joinedload(Slot.expert).joinedload(ExpertProfile.user))
     ).first()
-    if booking is None or not hmac.compare_digest(messages.answer_signature(booking, answer), signature):
+    if booking is None or not messages.answer_signature_ok(booking, answer, signature):
         return None
     if booking.slot.starts_at <= (now or utcnow()):
         return None

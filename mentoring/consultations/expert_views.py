@@ -1,12 +1,12 @@
 """Experts publish slots and series and keep their agenda; coordinators keep the topic list."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from mentoring.clock import at, day_bounds, local_date, local_now, today
+from mentoring.clock import at, day_bounds, local_date, local_now, parse_day, today
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import bp, expert_services, seats, services, waitlist
 from mentoring.consultations.forms import (
@@ -69,10 +69,7 @@ def slot_error_message(code: str) -> str:
 @expert_only
 def agenda():
     profile = my_profile()
-    try:
-        day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else today()
-    except ValueError:
-        day = today()
+    day = parse_day(request.args.get("day")) or today()
     week = request.args.get("view") == "week"
     first = day - timedelta(days=day.weekday()) if week else day
     start, _end = day_bounds(first)

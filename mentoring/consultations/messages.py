@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
+from mentoring import keys
 from mentoring.clock import utcnow
 from mentoring.consultations.models import Booking, ExpertProfile
 from mentoring.links import public_url
@@ -75,11 +76,23 @@ def schedule_reminder(booking: Booking, token: str) -> None:
     tell_parent(booking, "reminder", token, send_after=send_at, cancel_key=reminder_key(booking))
 
 
+def answer_message(booking: Booking, answer: str) -> str:
+    return f"reminder:{booking.id}:{booking.reference}:{answer}"
+
+
 def answer_signature(booking: Booking, answer: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(
-        key, f"reminder:{booking.id}:{booking.reference}:{answer}".encode(), "sha256"
-    ).hexdigest()[:32]
+    """The reminder answer's signature, under its own key (mentoring/keys.py)."""
+    return keys.sign("reminder-answer", answer_message(booking, answer))[:32]
+
+
+def answer_signature_ok(booking: Booking, answer: str, signature: str) -> bool:
+    """Whether `signature` was made for this answer, by the current key or one still in rotation."""
+    return any(
+        hmac.compare_digest(
+            hmac.new(key, answer_message(booking, answer).encode(), "sha256").hexdigest()[:32], signature
+        )
+        for key in keys.candidates("reminder-answer")
+    )
 
 
 def answer_url(booking: Booking, answer: str) -> str:

@@ -1,13 +1,13 @@
 """Parents: find a time, book it in three short steps, manage it through the private link."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from mentoring.clock import local_date, today
+from mentoring.clock import local_date, parse_day, today
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import bp, seats
 from mentoring.consultations import interpreters as interpreter_rules
@@ -38,10 +38,7 @@ def parse_filters(args, topics: list[tuple[str, str]]) -> slot_rules.SlotFilter:
     topic = args.get("topic") if args.get("topic") in dict(topics) else None
     language = args.get("language") if args.get("language") in KNOWN_LANGUAGES else None
     mode = ContactMode(args["mode"]) if args.get("mode") in {m.value for m in ContactMode} else None
-    try:
-        day = date.fromisoformat(args["date"]) if args.get("date") else None
-    except ValueError:
-        day = None
+    day = parse_day(args.get("date"))
     return slot_rules.SlotFilter(topic=topic, language=language, mode=mode, day=day)
 
 

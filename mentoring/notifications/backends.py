@@ -39,15 +39,33 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     return email
 
 
+def tls_context() -> ssl.SSLContext:
+    """TLS that verifies the relay's certificate and name (system CAs, or MAIL_CA_FILE)."""
+    return ssl.create_default_context(cafile=current_app.config["MAIL_CA_FILE"] or None)
+
+
+def smtp_connection() -> smtplib.SMTP:
+    """A connection as MAIL_SECURITY says: implicit TLS, or STARTTLS that is never skipped (a relay
+    that does not offer it fails the delivery rather than getting the links in clear), or none."""
+    config = current_app.config
+    host, port, timeout = config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
+    if config["MAIL_SECURITY"] == "tls":
+        return smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls_context())
+    smtp = smtplib.SMTP(host, port, timeout=timeout)
+    if config["MAIL_SECURITY"] != "none":
+        try:
+            smtp.starttls(context=tls_context())
+        except BaseException:
+            smtp.close()
+            raise
+    return smtp
+
+
 class SmtpBackend:
     def send(self, message: OutboxMessage) -> None:
         config = current_app.config
         try:
-            with smtplib.SMTP(
-                config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
-            ) as smtp:
-                if config["MAIL_USE_TLS"]:
-                    smtp.starttls(context=ssl.create_default_context())
+            with smtp_connection() as smtp:
                 if config["MAIL_USERNAME"]:
                     smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
                 smtp.send_message(build_email(message))

@@ -5,14 +5,13 @@ district, age group and language, and a one-way hash of its contact in place of 
 "families reached" still counts it once); every name, number, address and note goes.
 """
 
-import hashlib
 import secrets
 from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 
-from mentoring import clock
+from mentoring import clock, keys
 from mentoring.accounts.models import Invitation, PasswordResetToken, User
 from mentoring.audit import AuditEntry
 from mentoring.consultations import booking as booking_rules
@@ -246,8 +245,7 @@ def iso_date(value: date | None) -> str | None:
 
 def pseudonym(contact_key: str) -> str:
     """One-way: the same contact always gives the same value, and nothing leads back to it."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    return "anon:" + hashlib.sha256(secret + contact_key.encode()).hexdigest()[:32]
+    return "anon:" + keys.sign("pseudonym", contact_key)[:32]
 
 
 def anonymise_booking(booking: Booking, now: datetime) -> None:

@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from mentoring import keys
 from mentoring.clock import local_date, today, utcnow
 from mentoring.consultations.models import Booking
 from mentoring.extensions import db, rows_changed
@@ -80,8 +81,13 @@ def generalisation_steps() -> Sequence[str]:
 
 def source_hash(source_key: str) -> str:
     """What an invitation was sent for, keyed, so one source is asked once (it opens nothing)."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"survey-source:{source_key}".encode(), "sha256").hexdigest()
+    return keys.sign("survey-source", f"survey-source:{source_key}")
+
+
+def source_hashes(source_key: str) -> list[str]:
+    """The source's hash under the current key and under each key still in rotation."""
+    message = f"survey-source:{source_key}".encode()
+    return [hmac.new(key, message, "sha256").hexdigest() for key in keys.candidates("survey-source")]
 
 
 def hash_token(token: str) -> str:
@@ -140,7 +146,8 @@ def invite(
     if not (recipient.email or recipient.phone):
         return None
     hashed = source_hash(source_key)
-    if db.session.scalar(select(SurveyInvitation.id).where(SurveyInvitation.source_hash == hashed)):
+    known = source_hashes(source_key)
+    if db.session.scalar(select(SurveyInvitation.id).where(SurveyInvitation.source_hash.in_(known))):
         return None
     now = now or utcnow()
     invitation = SurveyInvitation(
@@ -287,7 +294,7 @@ def resend_for_booking(booking: Booking, now: datetime | None = None) -> bool:
     contact, with a new link. False when there is nothing to send (the expert is not told which)."""
     now = now or utcnow()
     invitation = db.session.scalars(
-        select(SurveyInvitation).where(SurveyInvitation.source_hash == source_hash(f"booking:{booking.id}"))
+        select(SurveyInvitation).where(SurveyInvitation.source_hash.in_(source_hashes(f"booking:{booking.id}")))
     ).first()
     if invitation is None or invitation.expired or invitation.expires_at <= now or invitation.resent:
         return False
@@ -312,7 +319,9 @@ FORGOTTEN = {
 def forget_invitations(source_keys: list[str]) -> int:
     """A parent's data is deleted: their invitations forget contact and context, and the messages
     not yet sent are withdrawn. (Whether they answered stays unknowable, as for everyone.)"""
-    return forget_where(SurveyInvitation.source_hash.in_([source_hash(k) for k in source_keys]))
+    return forget_where(
+        SurveyInvitation.source_hash.in_([h for k in source_keys for h in source_hashes(k)])
+    )
 
 
 def forget_invitations_to(contacts: frozenset[str]) -> int:
@@ -337,7 +346,7 @@ def invitations_for(source_keys: list[str]) -> list[SurveyInvitation]:
         db.session.scalars(
             select(SurveyInvitation)
             .where(
-                SurveyInvitation.source_hash.in_([source_hash(k) for k in source_keys]),
+                SurveyInvitation.source_hash.in_([h for k in source_keys for h in source_hashes(k)]),
                 SurveyInvitation.email.is_not(None) | SurveyInvitation.phone.is_not(None),
             )
             .order_by(SurveyInvitation.id)

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from mentoring import keys
 from mentoring.audit import audit
 from mentoring.clock import today, zone
 from mentoring.consultations import booking as booking_rules
@@ -131,7 +132,7 @@ def key_labels(by: str, keys: list[str]) -> dict[str, str]:
 
 
 def cellkey_secret() -> bytes:
-    return cellkey.secret_for(current_app.config["SECRET_KEY"])
+    return cellkey.secret_for(keys.derive("cell-key"))
 
 
 def threshold() -> int:

@@ -1,3 +1,5 @@
+import secrets
+
 import pytest
 
 from mentoring import create_app
@@ -86,9 +88,9 @@ def test_production_cookies_are_secure_and_default_secret_is_refused(monkeypatch
     monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "development-only-secret")
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app("production")
-    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "x" * 48)
-    production = create_app("production")
+        create_app("production", {"ALLOW_SQLITE": True})
+    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", secrets.token_hex(32))
+    production = create_app("production", {"ALLOW_SQLITE": True})
     assert production.config["SESSION_COOKIE_SECURE"] is True
     assert production.config["REMEMBER_COOKIE_SECURE"] is True
 
