@@ -3,6 +3,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from mentoring.accounts import services
+from mentoring.accounts.passwords import MIN_LENGTH
 from mentoring.extensions import db
 from mentoring.security import Role
 
@@ -31,7 +32,9 @@ def create_coordinator(username: str, display_name: str, email: str | None, pass
         db.session.rollback()
         messages = {
             "username_taken": "This username is already taken.",
-            "weak_password": "The password is too weak (at least 8 characters, not a common one).",
+            "weak_password": (
+                f"The password is too weak (at least {MIN_LENGTH} characters, not a common one)."
+            ),
         }
         raise click.ClickException(messages.get(error.code, error.code)) from error
     db.session.commit()

@@ -41,7 +41,7 @@ def password_field(label: str, username_field: str | None = "username") -> Passw
     return PasswordField(
         label,
         [required(_l("Please choose a password.")), good_password(username_field)],
-        description=_l("At least 8 characters. A short sentence is easy to remember."),
+        description=_l("At least %(min)d characters. A short sentence is easy to remember.", min=MIN_LENGTH),
         render_kw={"autocomplete": "new-password"},
     )
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from mentoring import events, keys
@@ -54,15 +55,13 @@ def find_user_by_username(username: str) -> User | None:
     return db.session.scalars(select(User).where(User.username == normalise_username(username))).first()
 
 
-def username_taken(username: str) -> bool:
-    return find_user_by_username(username) is not None
-
-
 def create_user(account: NewAccount, role: Role) -> User:
-    """Create an account; raise AccountError('username_taken' | 'weak_password')."""
+    """Create an account; raise AccountError('username_taken' | 'weak_password').
+
+    A taken username costs the same work as a free one, so the answer's time tells nothing more than
+    its text: the password is hashed (the slow step) and the row inserted in both cases; the unique
+    index on the username refuses the taken one, inside a savepoint so the caller's work stays."""
     username = normalise_username(account.username)
-    if username_taken(username):
-        raise AccountError("username_taken")
     if password_problem(account.password, username):
         raise AccountError("weak_password")
     user = User(
@@ -74,8 +73,11 @@ def create_user(account: NewAccount, role: Role) -> User:
         phone=account.phone or None,
         locale=account.locale,
     )
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:
+        raise AccountError("username_taken") from None
     # The domains that keep a profile per role create it now, so no page has to on first visit.
     events.account_created.send(user)
     return user

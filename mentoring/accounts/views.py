@@ -1,9 +1,10 @@
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
+from mentoring import keys
 from mentoring.accounts import bp, services
 from mentoring.accounts.forms import (
     AcceptInvitationForm,
@@ -39,13 +40,23 @@ def language_choices() -> list[tuple[str, str]]:
     return [(lang.code, lang.native_name) for lang in shipped_languages()]
 
 
-def login_username_key() -> str:
-    return "login-user:" + services.normalise_username(request.form.get("username", ""))[:40]
+def login_attempt_key() -> str:
+    """One counter per (username, client address), under a keyed hash: no username in the limiter store.
+
+    A per-username counter would let anyone lock the owner out with wrong guesses; this one only
+    stops the address that guesses."""
+    username = services.normalise_username(request.form.get("username", ""))[:40]
+    return "login:" + keys.sign("login-limit", f"{username}\n{request.remote_addr}")[:32]
+
+
+def login_failed(response: Response) -> bool:
+    """Only failed attempts count against the login limits: a right password never uses one up."""
+    return response.status_code == 422
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@rate_limit("LOGIN_RATE_LIMIT")
-@rate_limit("LOGIN_USERNAME_RATE_LIMIT", key_func=login_username_key)
+@rate_limit("LOGIN_RATE_LIMIT", deduct_when=login_failed)
+@rate_limit("LOGIN_USERNAME_RATE_LIMIT", key_func=login_attempt_key, deduct_when=login_failed)
 @public
 def login():
     if current_user.is_authenticated:

