@@ -18,6 +18,7 @@ ROOT = paths.root()
 ROUTE_MODULES = (
     "mentoring.web.views",
     "mentoring.web.settings_views",
+    "mentoring.web.interpreter_views",
     "mentoring.web.cli",
     "mentoring.accounts.views",
     "mentoring.i18n.views",

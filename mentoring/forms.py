@@ -17,6 +17,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -36,12 +37,18 @@ T = TypeVar("T")
 
 
 class BaseForm(FlaskForm):
-    """Strips surrounding spaces from every text field."""
+    """Strips surrounding spaces from every text field; single-line fields (names, titles, search
+    terms) also lose control characters and line breaks (`single_line`)."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])
-            if unbound_field.field_class is not PasswordField:
+            field_class = unbound_field.field_class
+            if field_class is PasswordField:
+                pass
+            elif issubclass(field_class, StringField) and not issubclass(field_class, TextAreaField):
+                filters = [single_line, *filters]
+            else:
                 filters = [strip, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
 
@@ -55,6 +62,19 @@ def filled(value: T | None) -> T:
 
 def strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
+
+
+# C0 and C1 control characters (CR, LF, tab, NUL, ESC ...) and the Unicode line and paragraph
+# separators. Format characters such as the zero-width non-joiner stay: Persian words need them.
+LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def single_line(value: object) -> object:
+    """One line of text as typed, without control characters: each run of them becomes one space,
+    so "Ayla\r\nBcc: x" is stored as "Ayla Bcc: x" and can never break a header or a CSV row."""
+    if not isinstance(value, str):
+        return value
+    return LINE_BREAKING.sub(" ", value).strip()
 
 
 def required(message: str | None = None) -> DataRequired:

@@ -273,3 +273,41 @@ def test_numbers_beyond_the_database_integer_are_refused_cleanly(app, world):
         data={"csrf_token": csrf_token(client, f"/booking/{world['token']}/move"), "slot_id": "99999999999"},
     )
     assert moved.status_code == 422 and 'href="#slot_id"' in moved.text
+
+
+def test_a_name_with_a_line_break_and_a_header_is_stored_on_one_line(app):
+    """Info 7: "\r\nBcc:" typed into a name (a booking's and an account's) loses its line break and
+    control characters before it is stored; a note keeps its lines."""
+    from mentoring.accounts.models import User
+    from mentoring.consultations.models import Booking
+    from tests.conftest import submit
+    from tests.factories import PARENT, make_expert, make_slot, make_user
+
+    slot = make_slot(app, make_expert(app))
+    hostile = "Ayla\r\nBcc: all@example.org\x07\x1b[2J\u2028"
+    booked = submit(
+        app.test_client(),
+        f"/consultations/slots/{slot}/book",
+        PARENT | {"name": hostile, "note": "Zeile eins\r\nZeile zwei"},
+        page="/login",
+    )
+    assert booked.status_code == 303
+    make_user(app, username="lena", password="Kirschbaum-Laterne-7")
+    client = log_in(app, "lena", "Kirschbaum-Laterne-7")
+    saved = client.post(
+        "/account",
+        data={
+            "csrf_token": csrf_token(client, "/account"),
+            "display_name": "Lena\nBcc: all@example.org",
+            "email": "",
+            "phone": "",
+            "locale": "de",
+        },
+    )
+    assert saved.status_code == 303
+    with app.app_context():
+        booking = db.session.scalars(select(Booking)).one()
+        assert booking.name == "Ayla Bcc: all@example.org [2J"
+        assert booking.note.splitlines() == ["Zeile eins", "Zeile zwei"]
+        user = db.session.scalars(select(User).where(User.username == "lena")).one()
+        assert user.display_name == "Lena Bcc: all@example.org"

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from mentoring import events
+from mentoring import events, keys
 from mentoring.accounts.models import Invitation, PasswordResetToken, User, UserSession
 from mentoring.accounts.passwords import password_problem
 from mentoring.clock import utcnow
@@ -449,11 +449,28 @@ def reset_password(token: str, new_password: str) -> User:
 # Coordinators --------------------------------------------------------------------------
 
 
+def like_pattern(text: str) -> str:
+    """`text` anywhere, literally: its % and _ (and the escape character) match only themselves."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_term_ref(query: str) -> str:
+    """What the audit log keeps of a search: a keyed hash of the term, as a number ("search:" and
+    digits), or nothing for the plain list. The same term gives the same value, so a search can be
+    confirmed by someone who knows the term, but the log names nobody."""
+    term = query.strip().lower()
+    return f"search:{int(keys.sign('audit-search', term)[:12], 16)}" if term else ""
+
+
 def search_users(query: str = "", role: Role | None = None, limit: int = 100) -> list[User]:
+    """Accounts whose username or name contains `query` (case-insensitive, % and _ literal)."""
     statement = select(User).order_by(User.username).limit(limit)
-    if query:
-        like = f"%{query.strip().lower()}%"
-        statement = statement.where(User.username.like(like) | func.lower(User.display_name).like(like))
+    if query.strip():
+        like = like_pattern(query.strip().lower())
+        statement = statement.where(
+            User.username.like(like, escape="\\") | func.lower(User.display_name).like(like, escape="\\")
+        )
     if role:
         statement = statement.where(User.role == role)
     return list(db.session.scalars(statement))

@@ -301,7 +301,7 @@ def users():
     query = request.args.get("q", "")[:80]
     role = request.args.get("role", "")
     role_filter = Role(role) if role in Role.__members__.values() else None
-    audit("users_viewed", detail=query)
+    audit("users_viewed", detail=services.search_term_ref(query))
     db.session.commit()
     return render_template(
         "accounts/users.html",

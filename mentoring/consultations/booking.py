@@ -139,8 +139,11 @@ def cancel_by_expert(booking: Booking, reason: str) -> None:
     messages.tell_parent(booking, "booking_cancelled_by_expert", None)
 
 
-def end_booking(booking: Booking, status: BookingStatus, reason: str) -> None:
-    """The seat is free again: the next waiting parent who fits is offered it in the same transaction.
+def end_booking(
+    booking: Booking, status: BookingStatus, reason: str, exclude: frozenset[str] = frozenset()
+) -> None:
+    """The seat is free again: the next waiting parent who fits is offered it in the same transaction
+    (never a contact in `exclude`: whoever deletes their data is not offered their own seat).
 
     The change of state is one conditional write, so of two parallel ends (two "I can't come" taps,
     a cancel and a lapse) one frees the seat and the other raises TooLateToChange.
@@ -159,7 +162,7 @@ def end_booking(booking: Booking, status: BookingStatus, reason: str) -> None:
     release_seat(booking.slot_id)
     messages.withdraw_reminder(booking)
     db.session.flush()
-    waitlist.offer_freed_seat(booking.slot_id)
+    waitlist.offer_freed_seat(booking.slot_id, exclude)
 
 
 def move_booking(booking: Booking, token: str, new_slot_id: int) -> None:

@@ -66,6 +66,7 @@ def tell_parent(
         links=links,
         **context,
     )
+    message.user_id = booking.user_id
     if booking.discreet:
         message.sender = current_app.config["DISCREET_SENDER"]
 
@@ -110,12 +111,13 @@ def answer_url(booking: Booking, answer: str) -> str:
 def tell_expert(booking: Booking, template: str, expert: ExpertProfile | None = None) -> None:
     expert = expert or booking.slot.expert
     if expert.user.email:
-        queue_email(
+        message = queue_email(
             expert.user.email,
             f"consultations/{template}",
             expert.user.locale,
             **message_context(booking) | {"manage_url": None},
         )
+        message.user_id = expert.user_id
 
 
 def withdraw_reminder(booking: Booking) -> None:

@@ -228,6 +228,8 @@ class WaitlistEntry(ContactColumns, Model):
     until: Mapped[date] = mapped_column(Date)
     discreet: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The account that joined, if logged in (its data export and deletion find the entry by it).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     # Slots this parent already let pass ("1,2"): not offered again.
     passed_slots: Mapped[list[str]] = mapped_column(TagList, default=list)
 

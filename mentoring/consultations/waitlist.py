@@ -46,11 +46,12 @@ def join(contact: seats.Contact, wish: Wish, today: date) -> tuple[WaitlistEntry
         language=wish.language,
         mode=wish.mode,
         until=today + timedelta(weeks=wish.weeks),
+        user_id=contact.user_id,
         **contact.columns(),
     )
     db.session.add(entry)
     db.session.flush()
-    queue_message(
+    message = queue_message(
         entry.email,
         entry.phone,
         "consultations/waitlist_joined",
@@ -58,6 +59,7 @@ def join(contact: seats.Contact, wish: Wish, today: date) -> tuple[WaitlistEntry
         links={"leave_url": public_url("consultations.leave_waitlist", token=token, lang=entry.locale)},
         **context(entry),
     )
+    message.user_id = entry.user_id
     offer_open_seats(entry)
     return entry, token
 
@@ -84,7 +86,17 @@ def contact_of(entry: WaitlistEntry) -> seats.Contact:
         district=entry.district,
         age_group=entry.age_group,
         discreet=entry.discreet,
+        user_id=entry.user_id,
     )
+
+
+def contacts_of(email: str | None, phone: str | None, *more: str | None) -> frozenset[str]:
+    """The forms a person's contact takes in a contact key or a recipient: phone, e-mail in lower case."""
+    return frozenset("".join(c.split()).lower() for c in (email, phone, *more) if c and c.strip())
+
+
+def is_same_contact(entry: WaitlistEntry, contacts: frozenset[str]) -> bool:
+    return bool(contacts & contacts_of(entry.email, entry.phone, entry.contact_key))
 
 
 def waiting_entries(today: date) -> list[WaitlistEntry]:
@@ -131,12 +143,15 @@ def try_hold(entry: WaitlistEntry, slot_id: int, now: datetime) -> Booking | Non
     return booking
 
 
-def offer_freed_seat(slot_id: int) -> Booking | None:
-    """A seat of this slot is free: the longest-waiting parent who fits gets it on hold."""
+def offer_freed_seat(slot_id: int, exclude: frozenset[str] = frozenset()) -> Booking | None:
+    """A seat of this slot is free: the longest-waiting parent who fits gets it on hold, never one
+    whose contact is in `exclude` (the person who freed it by deleting their data)."""
     now = clock.utcnow()
     if db.session.get(Slot, slot_id) is None:
         return None
     for entry in waiting_entries(clock.today(now)):
+        if exclude and is_same_contact(entry, exclude):
+            continue
         held = try_hold(entry, slot_id, now)
         if held is not None:
             return held

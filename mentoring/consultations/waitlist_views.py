@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from mentoring.clock import today
 from mentoring.consultations import booking as booking_rules
@@ -52,7 +53,8 @@ def join_waitlist():
             mode=form.mode.data or None,
             weeks=int(form.weeks.data),
         )
-        _entry, token = waitlist.join(form.contact(), wish, today())
+        user_id = current_user.id if current_user.is_authenticated else None
+        _entry, token = waitlist.join(form.contact(user_id), wish, today())
         db.session.commit()
         return redirect(url_for(".waitlist_entry", token=token, new=1), 303)
     return render_template("consultations/waitlist_join.html", form=form), (422 if form.errors else 200)

@@ -15,7 +15,7 @@ def tell(user: User, template: str, match: MentoringMatch, endpoint: str) -> Non
     """Only people who gave an e-mail or a phone number can be told; the page shows it anyway."""
     if not (user.email or user.phone):
         return
-    queue_message(
+    message = queue_message(
         user.email,
         user.phone,
         f"mentorships/{template}",
@@ -24,6 +24,7 @@ def tell(user: User, template: str, match: MentoringMatch, endpoint: str) -> Non
         person=user,
         link=public_url(endpoint, lang=user.locale),
     )
+    message.user_id = user.id
 
 
 def mentor_user(match: MentoringMatch) -> User:

@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentoring.clock import utcnow
@@ -30,6 +30,7 @@ class OutboxMessage(Model):
     __table_args__ = (
         Index("ix_outbox_messages_due", "status", "send_after"),
         Index("ix_outbox_messages_cancel_key", "cancel_key"),
+        Index("ix_outbox_messages_contact_ref", "contact_ref"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,13 +48,19 @@ class OutboxMessage(Model):
     # A link made only when the message is sent ("survey:12"), so no table ever holds it; the
     # body holds LINK_PLACEHOLDER where it goes (see notifications.services.register_link_maker).
     late_link: Mapped[str | None] = mapped_column(String(80))
-    # The template it was rendered from: what a blanked row still says about itself.
+    # The template it was rendered from ("consultations/reminder"): what a blanked row still says
+    # about itself, and what the data export calls it.
     template: Mapped[str | None] = mapped_column(String(80))
     # The links of the body, AES-GCM under a key that is not in the database; the body holds
     # placeholders where they go (see notifications.sealing). Blank once sent or cancelled.
     sealed: Mapped[str | None] = mapped_column(Text)
     # Not a message but a request the worker turns into messages (queue_request), e.g. "password-reset".
     request: Mapped[str | None] = mapped_column(String(40))
+    # Keyed HMAC of the normalised recipient (notifications.services.contact_ref): finds every
+    # message to a person whose data is deleted, without keeping the contact a second time.
+    contact_ref: Mapped[str | None] = mapped_column(String(64))
+    # The account it was sent to, where the cause knows one: the data export lists these.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     send_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))

@@ -6,13 +6,16 @@ cancelled or given up. One seam for every domain: pass the opening links as `lin
 template context.
 """
 
-from collections.abc import Callable, Mapping
+import hashlib
+import hmac
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 
 from flask import render_template
 from flask_babel import force_locale
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 
+from mentoring import keys
 from mentoring.clock import utcnow
 from mentoring.extensions import db, rows_changed
 from mentoring.notifications import sealing
@@ -118,6 +121,7 @@ def add_to_outbox(
     if late_link is not None and late_link.partition(":")[0] not in LINK_MAKERS:
         raise ValueError(f"no link maker for {late_link}")
     message.recipient = recipient
+    message.contact_ref = contact_ref(recipient)
     message.locale = locale
     message.send_after = send_after or utcnow()
     message.cancel_key = cancel_key
@@ -196,6 +200,89 @@ def withdraw_late_link(late_link: str) -> int:
         .where(OutboxMessage.late_link == late_link, OutboxMessage.status == OutboxStatus.PENDING)
         .values(status=OutboxStatus.CANCELLED, **BLANK)
     )
+
+
+def normalised_contact(contact: str) -> str:
+    """An e-mail address in lower case, a phone number without spaces: one person, one form."""
+    return "".join(contact.split()).lower()
+
+
+def contact_ref(contact: str) -> str:
+    """The keyed reference of a recipient: finds their messages, and leads back to nobody."""
+    return keys.sign("contact", normalised_contact(contact))
+
+
+def to_contacts(contacts: list[str]) -> ColumnElement[bool]:
+    """The messages to any of these contacts: by their keyed reference (under the current key or a
+    fallback) and, for rows written before the reference, by the recipient itself."""
+    wanted = sorted({normalised_contact(c) for c in contacts if c and c.strip()})
+    refs = [contact_ref_under(key, contact) for key in keys.candidates("contact") for contact in wanted]
+    return OutboxMessage.contact_ref.in_(refs) | func.lower(OutboxMessage.recipient).in_(wanted)
+
+
+def messages_for(user_id: int, late_links: Collection[str] = ()) -> list[OutboxMessage]:
+    """For the data export: the messages to this account and those whose late link is one of
+    `late_links` (a survey invitation of theirs), oldest first. Never by contact: anyone can type
+    someone else's number into a form, and the export must not tell them what was sent to it."""
+    found = OutboxMessage.user_id == user_id
+    if late_links:
+        found = found | OutboxMessage.late_link.in_(sorted(late_links))
+    return list(db.session.scalars(select(OutboxMessage).where(found).order_by(OutboxMessage.id)))
+
+
+def forget_messages_of(user_id: int) -> int:
+    """An account is deleted: its messages are blanked and the unsent ones cancelled."""
+    return forget_where(OutboxMessage.user_id == user_id)
+
+
+def forget_recipients(contacts: list[str], keep_cancel_keys: Collection[str] = ()) -> int:
+    """A person's data is deleted: every message to one of these contacts is blanked (recipient,
+    subject, bodies, error, reference) and the unsent ones are cancelled, so nothing more goes out.
+
+    Unsent messages under `keep_cancel_keys` stay: the reminders of bookings that still hold the
+    contact (the person's other bookings, or someone else's who was given the same contact).
+    Returns how many rows were blanked."""
+    if not any(c and c.strip() for c in contacts):
+        return 0
+    found = to_contacts(contacts)
+    if keep_cancel_keys:
+        found = found & ~(
+            (OutboxMessage.status == OutboxStatus.PENDING)
+            & OutboxMessage.cancel_key.is_not(None)
+            & OutboxMessage.cancel_key.in_(sorted(keep_cancel_keys))
+        )
+    return forget_where(found)
+
+
+def forget_mentions(kinds: Collection[str], texts: Collection[str]) -> int:
+    """Messages of these kinds that name someone whose data is deleted (the office's digest lists
+    waiting families by name) are blanked, the unsent ones cancelled; returns how many."""
+    named = [t for t in texts if t and len(t.strip()) >= 2]
+    if not kinds or not named:
+        return 0
+    mentions = or_(*(OutboxMessage.body_text.contains(t, autoescape=True) for t in named))
+    return forget_where(OutboxMessage.template.in_(sorted(kinds)) & mentions)
+
+
+def forget_where(found: ColumnElement[bool]) -> int:
+    blank = {"recipient": "", "subject": "", "body_text": "", "body_html": None, "last_error": None}
+    cancelled = rows_changed(
+        update(OutboxMessage)
+        .where(found, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.CANCELLED, late_link=None, contact_ref=None, **blank)
+        .execution_options(synchronize_session=False)
+    )
+    return cancelled + rows_changed(
+        update(OutboxMessage)
+        .where(found)
+        .values(contact_ref=None, **blank)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def contact_ref_under(key: bytes, contact: str) -> str:
+    """The reference an older key (SECRET_KEY_FALLBACKS) made for this normalised contact."""
+    return hmac.new(key, contact.encode(), hashlib.sha256).hexdigest()
 
 
 def retry_delay(attempts: int) -> timedelta:

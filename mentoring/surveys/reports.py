@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from mentoring.accounts.models import User
+from mentoring.consultations import interpreters
 from mentoring.consultations.models import Booking, BookingStatus, Slot
 from mentoring.extensions import db
 from mentoring.mentorships.models import MatchStatus, MentoringMatch
@@ -369,6 +370,17 @@ def rate(responses: float | int | None, invitations: float | int | None) -> int 
     if not invitations or responses is None:
         return None
     return min(100, round(100 * responses / invitations))
+
+
+def interpreter_languages(threshold: int, days: int = 365) -> Table:
+    """The languages families asked an interpreter for in the last `days`, one row each, with the
+    same small-cell suppression as the dashboard: a rare language shows "<5", not "1". The total is
+    not published (so nothing can be worked out from it)."""
+    counts = interpreters.requests_by_language(days)
+    rows = [Row(key=language, values={"requests": n}, exact={"requests": n}) for language, n in counts]
+    total = sum(n for _language, n in counts)
+    table = Table(("requests",), rows, Row(TOTAL, {"requests": total}, {"requests": total}, {"requests"}))
+    return suppress(table, threshold)
 
 
 # Small-cell suppression -----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import TypedDict
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mentoring import keys
@@ -319,11 +319,52 @@ FORGOTTEN = {
 def forget_invitations(source_keys: list[str]) -> int:
     """A parent's data is deleted: their invitations forget contact and context, and the messages
     not yet sent are withdrawn. (Whether they answered stays unknowable, as for everyone.)"""
-    invitations = db.session.scalars(
-        select(SurveyInvitation).where(
-            SurveyInvitation.source_hash.in_([h for k in source_keys for h in source_hashes(k)])
+    return forget_where(
+        SurveyInvitation.source_hash.in_([h for k in source_keys for h in source_hashes(k)])
+    )
+
+
+def forget_invitations_to(contacts: frozenset[str]) -> int:
+    """The same for every invitation that still holds one of these contacts (e-mail in lower case
+    or phone), whatever it was sent for."""
+    if not contacts:
+        return 0
+    return forget_where(to_contacts(contacts))
+
+
+def to_contacts(contacts: frozenset[str]) -> ColumnElement[bool]:
+    wanted = sorted(contacts)
+    return func.lower(SurveyInvitation.email).in_(wanted) | SurveyInvitation.phone.in_(wanted)
+
+
+def invitations_for(source_keys: list[str]) -> list[SurveyInvitation]:
+    """For the data export: the invitations sent for these sources ("booking:12", "match:7:3m")
+    that still hold a contact. The caller shows their status only: nothing leads to an answer."""
+    if not source_keys:
+        return []
+    return list(
+        db.session.scalars(
+            select(SurveyInvitation)
+            .where(
+                SurveyInvitation.source_hash.in_([h for k in source_keys for h in source_hashes(k)]),
+                SurveyInvitation.email.is_not(None) | SurveyInvitation.phone.is_not(None),
+            )
+            .order_by(SurveyInvitation.id)
         )
-    ).all()
+    )
+
+
+def invitation_status(invitation: SurveyInvitation, now: datetime | None = None) -> str:
+    return "expired" if invitation.expired or invitation.expires_at <= (now or utcnow()) else "open"
+
+
+def message_link(invitation: SurveyInvitation) -> str:
+    """The late link of the invitation's messages (see queue_survey_message)."""
+    return f"{LINK_KIND}:{invitation.id}"
+
+
+def forget_where(condition: ColumnElement[bool]) -> int:
+    invitations = db.session.scalars(select(SurveyInvitation).where(condition)).all()
     for invitation in invitations:
         withdraw_late_link(f"{LINK_KIND}:{invitation.id}")
         for name, value in FORGOTTEN.items():

@@ -128,7 +128,7 @@ def test_an_interpreter_is_offered_when_the_expert_does_not_speak_the_parents_la
     make_user(app, role="coordinator", username="office")
     office = log_in(app, "office")
     queue = office.get("/coordinator/interpreters")
-    assert "العربية" in queue.text and "<td>1</td>" in queue.text  # counted by language
+    assert "العربية" in queue.text and "<td>&lt;5</td>" in queue.text  # counted, one is too few to show
     assert (
         submit(
             office, f"/coordinator/interpreters/{request.id}/arranged", page="/coordinator/interpreters"
@@ -171,3 +171,23 @@ def test_discreet_messages_say_nothing_about_topic_or_programme(app, runner, smt
     with app.test_request_context(), force_locale("de"):
         neutral = gettext("Appointment")
     assert f"SUMMARY:{neutral}" in ics and "Olena" not in ics and programme not in ics
+
+
+def test_the_interpreter_languages_hide_a_rare_language_like_the_dashboard(app):
+    """Info 6: one request for Persian in twelve months is one family; the page must not say "1"."""
+    from mentoring.consultations import interpreters as interpreter_rules
+
+    slot = make_slot(app, make_expert(app), capacity=8)
+    for n in range(7):
+        book_in_db(app, slot, name=f"Familie {n}", phone=f"+4917600000{n:03d}")
+    with app.app_context():
+        bookings = db.session.scalars(select(Booking).order_by(Booking.id)).all()
+        for booking in bookings[:6]:
+            interpreter_rules.request_interpreter(booking, "ar", "phone")
+        interpreter_rules.request_interpreter(bookings[6], "fa", "phone")
+        db.session.commit()
+    make_user(app, role="coordinator", username="office", password="Kirschbaum-Laterne-7")
+    page = log_in(app, "office", "Kirschbaum-Laterne-7").get("/coordinator/interpreters")
+    assert page.status_code == 200
+    rows = re.findall(r'<tr><th scope="row" lang="(\w+)">[^<]*</th><td>([^<]*)</td></tr>', page.text)
+    assert rows == [("ar", "6"), ("fa", "&lt;5")]
