@@ -34,6 +34,15 @@ from mentoring.reference.choices import (
 from mentoring.security import Role, role_required
 
 
+@bp.app_context_processor
+def home_context() -> dict:
+    # Callables, so only the start page that shows them runs their statements.
+    return {
+        "mentor_home": lambda: services.mentor_home(current_user),
+        "applicant_count": vetting.applicant_count,
+    }
+
+
 def my_mentor_profile() -> MentorProfile:
     return vetting.mentor_profile_of(current_user)
 
