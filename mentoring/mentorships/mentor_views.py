@@ -24,12 +24,15 @@ from mentoring.mentorships.forms import (
     availability_choices,
 )
 from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch, MentorProfile
+from mentoring.mentorships.reasons import describe_need
 from mentoring.mentorships.views import carry_out, end_by, refusal
 from mentoring.reference.choices import (
     age_group_choices,
     district_choices,
+    district_names,
     spoken_language_choices,
     topic_choices,
+    topic_names,
 )
 from mentoring.security import Role, role_required
 
@@ -40,6 +43,8 @@ def home_context() -> dict:
     return {
         "mentor_home": lambda: services.mentor_home(current_user),
         "applicant_count": vetting.applicant_count,
+        # In the reader's language, also inside a message rendered for the mentor's locale.
+        "family_need": lambda match: describe_need(match, district_names(), topic_names()),
     }
 
 
