@@ -22,7 +22,7 @@ from mentoring.mentorships.forms import (
 )
 from mentoring.mentorships.matching import rank
 from mentoring.mentorships.models import EndedBy, MatchStatus, MentorProfile, MentorStatus
-from mentoring.mentorships.reasons import describe
+from mentoring.mentorships.reasons import describe, describe_need
 from mentoring.mentorships.views import carry_out, end_by, need_of, refusal
 from mentoring.reference.choices import (
     PREFER_NOT_TO_SAY,
@@ -203,6 +203,7 @@ def matching():
         options=options,
         profiles=profiles,
         referrals=referral_names(),
+        needs={match.id: describe_need(match, districts, topics) for match in waiting},
         now=today(),
     )
 

@@ -113,11 +113,13 @@ def requests():
     contacts = {
         match.id: relationship.visible_contact(match, match.parent_shares, match.parent) for match in matches
     }
+    districts, topics = district_names(), topic_names()
     return render_template(
         "mentorships/requests.html",
         profile=profile,
         matches=matches,
         contacts=contacts,
+        needs={match.id: describe_need(match, districts, topics) for match in matches},
         decline_form=DeclineForm(formdata=None),
     )
 
