@@ -62,9 +62,7 @@ def test_applicant_registers_coordinator_vets_mentor_home_shows_status(
         profile = mentoring.all_mentors()[0]
         profile.languages = ["tr", "de"]
         db.session.commit()
-        need = Need(
-            languages=frozenset({"tr"}), district="osterfeld", age_group="0-1", contact_mode="phone"
-        )
+        need = Need(languages=frozenset({"tr"}), district="osterfeld", age_group="0-1", contact_mode="phone")
         asking = mentoring.Asking(note="Merhaba, uyku konusunda yardım lazım", shares=("phone",))
         mentoring.request_mentor(accounts.find_user_by_username("lena"), profile.id, need, asking, 5)
         db.session.commit()
