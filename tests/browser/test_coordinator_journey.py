@@ -46,7 +46,7 @@ def test_coordinator_vets_batch_matches_and_exports(page, app, backend, municipa
     page.locator("#certificate_seen_on").fill((today - timedelta(days=20)).isoformat())
     page.locator("input[name=relevant_entry][value=no]").check()  # nothing is chosen beforehand
     page.locator("input[name=decision][value=activate]").check()
-    page.locator("form.stacked button[type=submit]").first.click()
+    page.get_by_role("button", name="Entscheidung speichern").click()
     screenshots(page, "coordinator-mentors")
 
     page.goto("/coordinator/matching")

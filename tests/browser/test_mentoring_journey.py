@@ -44,7 +44,7 @@ def test_applicant_vetted_family_asks_in_arabic_mentor_accepts(
     page.locator("input[name=relevant_entry][value=no]").check()  # nothing is chosen beforehand
     page.locator("input[name=decision][value=activate]").check()
     assert_accessible(page)
-    page.locator("form.stacked button[type=submit]").click()
+    page.get_by_role("button", name="Entscheidung speichern").click()
     assert page.url.endswith("/coordinator/mentors")
     log_out(page)
 
