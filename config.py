@@ -126,6 +126,8 @@ class Config:
     # matches with no contact logged for these many days.
     UNMATCHED_REMINDER_DAYS = env_list("UNMATCHED_REMINDER_DAYS", "7,14,45")
     NO_CONTACT_REMINDER_DAYS = env_list("NO_CONTACT_REMINDER_DAYS", "14,28")
+    # A new mentor applicant is in the coordinators' digest the next morning, and again while waiting.
+    APPLICANT_REMINDER_DAYS = env_list("APPLICANT_REMINDER_DAYS", "0,7,14")
     # Coordinators are reminded this many days before a certificate of conduct turns five years old.
     CERTIFICATE_REMINDER_DAYS = env_int("CERTIFICATE_REMINDER_DAYS", 60)
     # Vetting facts are deleted this many days after a mentor stops (retired or rejected).

@@ -37,6 +37,7 @@ AUDIT_ACTIONS = {
     "vetting_viewed": _l("Opened a mentor parent's vetting"),
     "vetting_decided": _l("Vetting decision"),
     "status_changed": _l("Changed a mentor parent's status"),
+    "applicant_messaged": _l("Wrote to a mentor applicant"),
     "matching_viewed": _l("Opened the waiting families"),
     "family_entered": _l("Entered a family's request"),
     "family_assigned": _l("Assigned a family"),

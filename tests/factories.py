@@ -333,6 +333,8 @@ FAILED_FORMS = {
         ("/coordinator/users/{user_id}/reset-link", {"reason": ""}),
         ("/coordinator/topics", {"key": "Bad Key"}),
         ("/coordinator/families/new", {"name": "Familie Demir"}),
+        ("/coordinator/mentors/{mentor_profile}", {"training_on": "31.02.2026"}),
+        ("/coordinator/mentors/{mentor_profile}/message", {"text": ""}),
         ("/coordinator/offers/new", {"title_de": "", "valid_until": "31.02.2026"}),
         ("/coordinator/you-said-we-did/new", {"done_on": "31.02.2026", "title_tr": "Başlık"}),
     ],

@@ -40,6 +40,7 @@ NOT_YOURS = [
     ("thementee", "POST", "/coordinator/matching/{match}/assign", {"mentor_id": "1"}),
     ("theparent", "POST", "/coordinator/mentors/{mentor_profile}/status", {"status": "paused"}),
     ("theparent", "GET", "/coordinator/mentors/{mentor_profile}", None),
+    ("thementor", "POST", "/coordinator/mentors/{mentor_profile}/message", {"text": "Hallo"}),
     ("thementor", "POST", "/coordinator/mentorings/{match}/end", {"reason": "other"}),
     ("sabine", "GET", "/coordinator/offers/{offer}", None),
     ("theparent", "POST", "/coordinator/survey-comments/{comment}", {"status": "read"}),

@@ -8,8 +8,8 @@ from sqlalchemy import or_, select
 
 from mentoring.clock import local_date
 from mentoring.extensions import db
+from mentoring.mentorships.certificates import certificate_expires_on
 from mentoring.mentorships.models import MatchStatus, MentoringMatch, MentorProfile, MentorStatus
-from mentoring.mentorships.vetting import certificate_expires_on
 
 
 @dataclass
@@ -19,9 +19,10 @@ class Digest:
     unmatched: list[tuple[MentoringMatch, int]] = field(default_factory=list)  # (match, days waiting)
     no_contact: list[tuple[MentoringMatch, int]] = field(default_factory=list)  # (match, days silent)
     certificates: list[tuple[MentorProfile, date]] = field(default_factory=list)  # (mentor, expires on)
+    applicants: list[tuple[MentorProfile, int]] = field(default_factory=list)  # (applicant, days waiting)
 
     def __bool__(self) -> bool:
-        return bool(self.unmatched or self.no_contact or self.certificates)
+        return bool(self.unmatched or self.no_contact or self.certificates or self.applicants)
 
 
 def thresholds(name: str) -> list[int]:
@@ -35,7 +36,8 @@ def next_step(days: int, steps: list[int], sent: int) -> int | None:
 
 
 def collect_digest(today: date) -> Digest:
-    """Families waiting 7/14/45 days, matches silent 14/28 days, certificates soon five years old.
+    """Families waiting 7/14/45 days, matches silent 14/28 days, certificates soon five years old,
+    mentor applicants waiting for vetting (new, 7 and 14 days).
 
     Each step is told once: the match remembers how many reminders went out.
     """
@@ -84,6 +86,20 @@ def collect_digest(today: date) -> Digest:
         if expires_on <= warn_from:
             profile.certificate_reminded_on = today
             digest.certificates.append((profile, expires_on))
+    applicant_steps = thresholds("APPLICANT_REMINDER_DAYS")
+    for profile in db.session.scalars(
+        select(MentorProfile)
+        .where(
+            MentorProfile.status == MentorStatus.APPLICANT,
+            MentorProfile.applicant_reminders < len(applicant_steps),
+        )
+        .order_by(MentorProfile.created_at)
+    ):
+        days = (today - local_date(profile.created_at)).days
+        step = next_step(days, applicant_steps, profile.applicant_reminders)
+        if step is not None:
+            profile.applicant_reminders = step
+            digest.applicants.append((profile, days))
     db.session.flush()
     return digest
 

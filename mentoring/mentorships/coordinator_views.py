@@ -8,10 +8,12 @@ from mentoring.audit import audit
 from mentoring.clock import today
 from mentoring.extensions import db
 from mentoring.forms import filled
+from mentoring.i18n.languages import KNOWN_LANGUAGES
 from mentoring.mentorships import bp, relationship, services, vetting
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.forms import (
     CONTACT_LABELS,
+    ApplicantMessageForm,
     AssignForm,
     EndForm,
     FamilyForm,
@@ -19,8 +21,8 @@ from mentoring.mentorships.forms import (
     VettingForm,
 )
 from mentoring.mentorships.matching import rank
-from mentoring.mentorships.models import EndedBy, MatchStatus, MentorStatus
-from mentoring.mentorships.reasons import describe
+from mentoring.mentorships.models import EndedBy, MatchStatus, MentorProfile, MentorStatus
+from mentoring.mentorships.reasons import describe, describe_need
 from mentoring.mentorships.views import carry_out, end_by, need_of, refusal
 from mentoring.reference.choices import (
     PREFER_NOT_TO_SAY,
@@ -43,7 +45,12 @@ def mentors():
     audit("mentors_viewed")  # committed first: a commit expires what was loaded before it
     db.session.commit()
     profiles = services.all_mentors()
-    return render_template("mentorships/mentors.html", profiles=profiles, MentorStatus=MentorStatus)
+    return render_template(
+        "mentorships/mentors.html",
+        profiles=profiles,
+        applicants=sum(1 for p in profiles if p.status == MentorStatus.APPLICANT),
+        MentorStatus=MentorStatus,
+    )
 
 
 @bp.route("/coordinator/mentors/<int:profile_id>", methods=["GET", "POST"])
@@ -72,18 +79,50 @@ def vet(profile_id: int):
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for(".mentors"), 303)
+    return vet_page(profile, form, ApplicantMessageForm(formdata=None))
+
+
+def vet_page(
+    profile: MentorProfile, form: VettingForm, message_form: ApplicantMessageForm
+) -> tuple[str, int]:
+    """The vetting page shows the applicant's phone and e-mail: the look is written to the audit log."""
     audit("vetting_viewed", f"mentor:{profile.id}")
     db.session.commit()
     status_form = StatusForm(formdata=None, status=profile.status.value)
     return render_template(
         "mentorships/vet.html",
         form=form,
+        message_form=message_form,
         profile=profile,
+        languages=[KNOWN_LANGUAGES[c].native_name for c in profile.languages if c in KNOWN_LANGUAGES],
+        districts=district_names(),
         status_form=status_form if profile.status in vetting.STATUS_CHANGES else None,
         expires_on=vetting.certificate_expires_on(profile.certificate_seen_on)
         if profile.certificate_seen_on
         else None,
-    ), (422 if form.errors else 200)
+    ), (422 if form.errors or message_form.errors else 200)
+
+
+@bp.post("/coordinator/mentors/<int:profile_id>/message")
+@role_required(Role.COORDINATOR)
+def write_to_applicant(profile_id: int):
+    """A short message from the office, sent in the applicant's language through the outbox."""
+    profile = services.profiles_by_id([profile_id]).get(profile_id)
+    if profile is None:
+        abort(404)
+    message_form = ApplicantMessageForm()
+    if message_form.validate_on_submit():
+        try:
+            vetting.write_to_applicant(profile, current_user, message_form.text.data)
+            audit("applicant_messaged", f"mentor:{profile.id}")
+        except MentoringError as error:
+            db.session.rollback()
+            message_form.text.errors.append(refusal(error.code))
+        else:
+            db.session.commit()
+            flash(_("Your message is on its way."), "success")
+            return redirect(url_for(".vet", profile_id=profile.id), 303)
+    return vet_page(profile, VettingForm(formdata=None), message_form)
 
 
 @bp.post("/coordinator/mentors/<int:profile_id>/status")
@@ -166,6 +205,7 @@ def matching():
         options=options,
         profiles=profiles,
         referrals=referral_names(),
+        needs={match.id: describe_need(match, districts, topics) for match in waiting},
         now=today(),
     )
 

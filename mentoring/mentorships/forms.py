@@ -1,6 +1,7 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import AnyOf
 
 from mentoring.forms import (
     BaseForm,
@@ -74,6 +75,10 @@ class MentorProfileForm(BaseForm):
         return super().validate(extra_validators) & has_a_language(self)
 
 
+CONVICTION_MISSING = _l("Please answer whether the certificate lists a relevant conviction.")
+DECISION_MISSING = _l("Please choose: activate or reject.")
+
+
 class VettingForm(BaseForm):
     training_on = LocalDateField(_l("Training completed on (optional)"), [optional()])
     certificate_seen_on = LocalDateField(
@@ -81,17 +86,18 @@ class VettingForm(BaseForm):
         [optional()],
         description=_l("Only the date is stored, never the certificate."),
     )
+    # Nothing is chosen beforehand: the coordinator answers both questions themselves.
     relevant_entry = RadiosField(
         _l("Does the certificate list a relevant conviction?"),
-        [required()],
+        [required(CONVICTION_MISSING), AnyOf(["no", "yes"], message=CONVICTION_MISSING)],
         choices=select_choices([("no", _l("No")), ("yes", _l("Yes"))]),
-        default="no",
+        validate_choice=False,
     )
     decision = RadiosField(
         _l("Decision"),
-        [required()],
+        [required(DECISION_MISSING), AnyOf(["activate", "reject"], message=DECISION_MISSING)],
         choices=select_choices([("activate", _l("Activate")), ("reject", _l("Reject"))]),
-        default="activate",
+        validate_choice=False,
     )
     reason = TextAreaField(_l("Reason (needed when you reject)"), [optional(), max_length(500)])
 
@@ -180,6 +186,12 @@ class FamilyForm(NeedForm):
 
 class AssignForm(BaseForm):
     mentor_id = WholeNumberField(_l("Mentor parent"), [required()])
+
+
+class ApplicantMessageForm(BaseForm):
+    """A short message from the office to an applicant, sent to the phone or e-mail they gave."""
+
+    text = TextAreaField(_l("Your message"), [required(), max_length(1000)])
 
 
 class StatusForm(BaseForm):

@@ -24,14 +24,28 @@ from mentoring.mentorships.forms import (
     availability_choices,
 )
 from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch, MentorProfile
+from mentoring.mentorships.reasons import describe_need
 from mentoring.mentorships.views import carry_out, end_by, refusal
 from mentoring.reference.choices import (
     age_group_choices,
     district_choices,
+    district_names,
     spoken_language_choices,
     topic_choices,
+    topic_names,
 )
 from mentoring.security import Role, role_required
+
+
+@bp.app_context_processor
+def home_context() -> dict:
+    # Callables, so only the start page that shows them runs their statements.
+    return {
+        "mentor_home": lambda: services.mentor_home(current_user),
+        "applicant_count": vetting.applicant_count,
+        # In the reader's language, also inside a message rendered for the mentor's locale.
+        "family_need": lambda match: describe_need(match, district_names(), topic_names()),
+    }
 
 
 def my_mentor_profile() -> MentorProfile:
@@ -99,11 +113,13 @@ def requests():
     contacts = {
         match.id: relationship.visible_contact(match, match.parent_shares, match.parent) for match in matches
     }
+    districts, topics = district_names(), topic_names()
     return render_template(
         "mentorships/requests.html",
         profile=profile,
         matches=matches,
         contacts=contacts,
+        needs={match.id: describe_need(match, districts, topics) for match in matches},
         decline_form=DeclineForm(formdata=None),
     )
 

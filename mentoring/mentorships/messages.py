@@ -6,7 +6,7 @@ from mentoring.accounts.models import User
 from mentoring.extensions import db
 from mentoring.links import public_url
 from mentoring.mentorships.chores import Digest
-from mentoring.mentorships.models import EndedBy, MentoringMatch
+from mentoring.mentorships.models import EndedBy, MentoringMatch, MentorProfile
 from mentoring.notifications.services import queue_email, queue_message
 from mentoring.security import Role
 
@@ -60,6 +60,39 @@ def ended(match: MentoringMatch, ended_by: EndedBy) -> None:
 
 def trial_review(match: MentoringMatch) -> None:
     tell(match.parent, "trial_review", match, "mentorships.start")
+
+
+def vetting_decided(profile: MentorProfile, approved: bool) -> None:
+    """The applicant hears the coordinator's decision, in their language (the reason stays internal)."""
+    user = profile.user
+    if not (user.email or user.phone):
+        return
+    queue_message(
+        user.email,
+        user.phone,
+        f"mentorships/{'mentor_approved' if approved else 'mentor_declined'}",
+        user.locale,
+        person=user,
+        link=public_url("mentorships.requests" if approved else "accounts.home", lang=user.locale),
+    )
+
+
+def office_message(profile: MentorProfile, coordinator: User, text: str) -> bool:
+    """The coordinator's text, quoted in a message in the applicant's language; False if unreachable."""
+    user = profile.user
+    if not (user.email or user.phone):
+        return False
+    queue_message(
+        user.email,
+        user.phone,
+        "mentorships/office_message",
+        user.locale,
+        person=user,
+        sender=coordinator.name,
+        text=text,
+        link=public_url("accounts.home", lang=user.locale),
+    )
+    return True
 
 
 def coordinator_digest(digest: Digest) -> int:

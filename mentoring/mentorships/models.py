@@ -92,6 +92,8 @@ class MentorProfile(Model):
     status_reason: Mapped[str] = mapped_column(Text, default="")
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     certificate_reminded_on: Mapped[date | None] = mapped_column(Date)
+    # How many of the coordinators' reminders about this applicant went out (APPLICANT_REMINDER_DAYS).
+    applicant_reminders: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])

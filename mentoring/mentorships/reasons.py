@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from mentoring.i18n.languages import KNOWN_LANGUAGES
 from mentoring.mentorships.forms import CONTACT_LABELS
 from mentoring.mentorships.matching import Reason
+from mentoring.mentorships.models import MentoringMatch
 from mentoring.reference.models import AGE_GROUP_LABELS, AgeGroup
 
 
@@ -37,4 +38,28 @@ def describe(reasons: tuple[Reason, ...], districts: dict[str, str], topics: dic
             )
         elif reason.kind == "contact_mode":
             lines.append(_("Keeps in touch: %(mode)s", mode=contact.get(reason.values[0], reason.values[0])))
+    return lines
+
+
+def describe_need(
+    match: MentoringMatch, districts: dict[str, str], topics: dict[str, str]
+) -> list[tuple[str, str]]:
+    """What the family asked for, as (label, value) lines a mentor may read before accepting.
+
+    Only the need: never the family's phone, e-mail or address (those follow the acceptance).
+    """
+    lines = []
+    names = [KNOWN_LANGUAGES[code].native_name for code in match.languages if code in KNOWN_LANGUAGES]
+    if names:
+        lines.append((_("Languages"), ", ".join(names)))
+    if match.age_group:
+        label = AGE_GROUP_LABELS.get(AgeGroup(match.age_group)) if match.age_group in set(AgeGroup) else None
+        lines.append((_("Age of the child"), str(label or match.age_group)))
+    if match.topics:
+        lines.append((_("Topics"), ", ".join(topics.get(t, t) for t in match.topics)))
+    if match.district:
+        lines.append((_("District"), districts.get(match.district, match.district)))
+    if match.contact_mode:
+        contact = dict(CONTACT_LABELS)
+        lines.append((_("Keeping in touch"), str(contact.get(match.contact_mode, match.contact_mode))))
     return lines

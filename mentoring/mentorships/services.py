@@ -348,9 +348,39 @@ def mentor_requests(profile: MentorProfile) -> list[MentoringMatch]:
 
 
 def all_mentors() -> list[MentorProfile]:
+    """Every mentor parent, applicants first (they wait for vetting), oldest application first."""
+    waiting_first = (MentorProfile.status != MentorStatus.APPLICANT).label("vetted")
     return list(
-        db.session.scalars(select(MentorProfile).order_by(MentorProfile.status, MentorProfile.created_at))
+        db.session.scalars(
+            select(MentorProfile)
+            .options(joinedload(MentorProfile.user))
+            .order_by(waiting_first, MentorProfile.status, MentorProfile.created_at)
+        )
     )
+
+
+@dataclass(frozen=True)
+class MentorHome:
+    """What the mentor's start page says: their status, and the requests waiting for an answer."""
+
+    status: MentorStatus
+    waiting: int
+    answer_by: datetime | None  # the earliest deadline of a waiting request
+
+
+def mentor_home(user: User, now: datetime | None = None) -> MentorHome:
+    now = now or utcnow()
+    profile = db.session.scalars(select(MentorProfile).where(MentorProfile.user_id == user.id)).one()
+    deadlines = list(
+        db.session.scalars(
+            select(MentoringMatch.expires_at).where(
+                MentoringMatch.mentor_id == profile.id,
+                MentoringMatch.status == MatchStatus.REQUESTED,
+                MentoringMatch.expires_at > now,
+            )
+        )
+    )
+    return MentorHome(status=profile.status, waiting=len(deadlines), answer_by=min(deadlines, default=None))
 
 
 def active_mentorings() -> list[MentoringMatch]:

@@ -7,16 +7,18 @@ certificate of conduct (§72a SGB VIII) younger than five years; the certificate
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mentoring.accounts.models import User
 from mentoring.clock import utcnow
 from mentoring.extensions import db
+from mentoring.mentorships import messages
+from mentoring.mentorships.certificates import CERTIFICATE_VALID_YEARS, certificate_expires_on
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.models import MentorAway, MentorProfile, MentorStatus
 from mentoring.security import Role
 
-CERTIFICATE_VALID_YEARS = 5
+__all__ = ["CERTIFICATE_VALID_YEARS", "certificate_expires_on"]  # kept here for the callers of vetting
 
 
 @dataclass(frozen=True)
@@ -38,11 +40,22 @@ def mentor_profile_of(user: User) -> MentorProfile:
     return db.session.scalars(select(MentorProfile).where(MentorProfile.user_id == user.id)).one()
 
 
-def certificate_expires_on(seen_on: date) -> date:
-    try:
-        return seen_on.replace(year=seen_on.year + CERTIFICATE_VALID_YEARS)
-    except ValueError:  # 29 February
-        return seen_on.replace(year=seen_on.year + CERTIFICATE_VALID_YEARS, day=28)
+def applicant_count() -> int:
+    """How many mentor applicants wait for a coordinator's vetting (the coordinator's start page)."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(MentorProfile)
+            .where(MentorProfile.status == MentorStatus.APPLICANT)
+        )
+        or 0
+    )
+
+
+def write_to_applicant(profile: MentorProfile, coordinator: User, text: str) -> None:
+    """A message from the office; raise MentoringError('unreachable') without phone and e-mail."""
+    if not messages.office_message(profile, coordinator, text.strip()):
+        raise MentoringError("unreachable")
 
 
 def activate(profile: MentorProfile, coordinator: User, vetting: Vetting, today: date) -> None:
@@ -57,6 +70,7 @@ def activate(profile: MentorProfile, coordinator: User, vetting: Vetting, today:
     profile.status = MentorStatus.ACTIVE
     profile.status_reason = ""
     db.session.flush()
+    messages.vetting_decided(profile, approved=True)
 
 
 def reject(profile: MentorProfile, coordinator: User, vetting: Vetting, reason: str) -> None:
@@ -65,6 +79,7 @@ def reject(profile: MentorProfile, coordinator: User, vetting: Vetting, reason: 
     profile.status_reason = reason
     profile.stopped_at = utcnow()
     db.session.flush()
+    messages.vetting_decided(profile, approved=False)
 
 
 def record_vetting(profile: MentorProfile, coordinator: User, vetting: Vetting) -> None:

@@ -54,6 +54,7 @@ def refusal(code: str) -> str:
         "contact_date": _("Please enter a date between the start of the mentoring and today."),
         "reason": _("Please choose a reason."),
         "answer": _("Please choose an answer."),
+        "unreachable": _("This person gave no phone number and no e-mail address."),
     }[code]
 
 

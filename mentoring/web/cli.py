@@ -22,6 +22,7 @@ DEMO_USERS = (
     ("mentor", Role.MENTOR, "Ayşe (Mentorin)"),
     ("parent", Role.PARENT, "Lena"),
     ("familie", Role.PARENT, "Familie Yılmaz"),
+    ("bewerberin", Role.MENTOR, "Mariam (Bewerberin)"),
 )
 
 # Experts with weekly series over the next four weeks: (username, name, profession, languages,
@@ -143,7 +144,7 @@ def seed_demo_mentoring(profile, coordinator: User) -> None:
     from datetime import time, timedelta
 
     from mentoring.consultations.models import ContactMode
-    from mentoring.mentorships import meetings, relationship
+    from mentoring.mentorships import meetings, relationship, vetting
     from mentoring.mentorships import services as mentoring
     from mentoring.mentorships.matching import Need
 
@@ -162,6 +163,22 @@ def seed_demo_mentoring(profile, coordinator: User) -> None:
     meetings.publish_meeting(profile, starts_at, 60, ContactMode.PHONE)
     waiting = mentoring.Family(name="Familie Demir", locale="tr", phone="+4917600000003")
     mentoring.enter_for_family(coordinator, waiting, need, "", "midwife")
+    # Lena's request waits for the mentor's answer: the mentor reads her need before accepting.
+    lena = db.session.scalars(select(User).where(User.username == "parent")).one()
+    lena_need = Need(
+        languages=frozenset({"de"}),
+        district="alstaden-lirich",
+        age_group="0-1",
+        topics=frozenset({"feeding"}),
+        contact_mode="in-person",
+    )
+    asking = mentoring.Asking(note="Unser Baby trinkt schlecht, ich würde gern jemanden treffen.")
+    mentoring.request_mentor(lena, profile.id, lena_need, asking, current_app.config["MENTOR_ANSWER_DAYS"])
+    # A new applicant waits for vetting: on the office's start page, the list and the digest.
+    applicant = db.session.scalars(select(User).where(User.username == "bewerberin")).one()
+    applicant.phone, applicant.locale = "+4917600000004", "ar"
+    applicant_profile = vetting.mentor_profile_of(applicant)
+    applicant_profile.languages, applicant_profile.districts = ["ar", "de"], ["osterfeld"]
 
 
 # (German title, German description, provider, kind, ages, districts, cost, translated titles)

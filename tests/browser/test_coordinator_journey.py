@@ -44,7 +44,9 @@ def test_coordinator_vets_batch_matches_and_exports(page, app, backend, municipa
     page.get_by_role("link", name="ayse").click()
     page.locator("#training_on").fill((today - timedelta(days=3)).isoformat())
     page.locator("#certificate_seen_on").fill((today - timedelta(days=20)).isoformat())
-    page.locator("form.stacked button[type=submit]").first.click()
+    page.locator("input[name=relevant_entry][value=no]").check()  # nothing is chosen beforehand
+    page.locator("input[name=decision][value=activate]").check()
+    page.get_by_role("button", name="Entscheidung speichern").click()
     screenshots(page, "coordinator-mentors")
 
     page.goto("/coordinator/matching")

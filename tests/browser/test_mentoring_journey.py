@@ -41,8 +41,10 @@ def test_applicant_vetted_family_asks_in_arabic_mentor_accepts(
     page.get_by_role("link", name="amal").click()
     page.locator("#training_on").fill((today - timedelta(days=3)).isoformat())
     page.locator("#certificate_seen_on").fill((today - timedelta(days=30)).isoformat())
+    page.locator("input[name=relevant_entry][value=no]").check()  # nothing is chosen beforehand
+    page.locator("input[name=decision][value=activate]").check()
     assert_accessible(page)
-    page.locator("form.stacked button[type=submit]").click()
+    page.get_by_role("button", name="Entscheidung speichern").click()
     assert page.url.endswith("/coordinator/mentors")
     log_out(page)
 

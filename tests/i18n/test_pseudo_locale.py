@@ -162,7 +162,15 @@ def test_every_message_template_is_translatable(app, world, pseudo):
         user = accounts.find_user_by_username("theparent")
         invitation = type("Invitation", (), {"display_name": "Sabine Kaya"})()
         match = SimpleNamespace(
-            mentor=SimpleNamespace(user=user), parent=user, expires_at=booking.slot.starts_at
+            mentor=SimpleNamespace(user=user),
+            parent=user,
+            expires_at=booking.slot.starts_at,
+            languages=["tr"],
+            district=None,
+            age_group="1-3",
+            topics=[],
+            contact_mode="phone",
+            note="Krank",
         )
         context = {
             "booking": booking,
@@ -177,7 +185,10 @@ def test_every_message_template_is_translatable(app, world, pseudo):
                 unmatched=[(match, 8)],
                 no_contact=[(match, 15)],
                 certificates=[(match.mentor, clock.local_date(booking.slot.starts_at))],
+                applicants=[(match.mentor, 3)],
             ),
+            "sender": "theparent",
+            "text": "Krank",
             "matching_link": "http://localhost/x",
             "service": "mentoring",
             "entry": SimpleNamespace(name="Ayla"),
@@ -195,7 +206,7 @@ def test_every_message_template_is_translatable(app, world, pseudo):
         }
         booking.cancel_reason = "Krank"
         booking.hold_until = booking.slot.starts_at
-        allowed += ["Krank", "theparent", "/x", "http://localhost/x"]
+        allowed += ["Krank", "theparent", "/x", "http://localhost/x", "Türkçe"]
         for name in templates:
             text = render_template(name, **context)
             if name.endswith(".html"):

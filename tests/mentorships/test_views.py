@@ -63,9 +63,12 @@ def test_an_applicant_is_vetted_and_a_family_asks_and_is_accepted(app):
     assert sent.status_code == 303
     assert "ayse" in parent.get("/mentoring").text
     with app.app_context():
-        mail = db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.recipient == "ayse@example.org")
-        ).one()
+        approved, mail = db.session.scalars(  # first told she is active, then of the family
+            select(OutboxMessage)
+            .where(OutboxMessage.recipient == "ayse@example.org")
+            .order_by(OutboxMessage.id)
+        ).all()
+        assert approved.locale == "tr"
         assert mail.locale == "tr"
 
     requests = mentor.get("/mentor/requests")
