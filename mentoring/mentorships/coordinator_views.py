@@ -8,13 +8,15 @@ from mentoring.audit import audit
 from mentoring.clock import today
 from mentoring.extensions import db
 from mentoring.forms import filled
-from mentoring.mentorships import bp, relationship, services, vetting
+from mentoring.mentorships import bp, qualification, relationship, services, vetting
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.forms import (
     CONTACT_LABELS,
+    LEARNING_LABELS,
     AssignForm,
     EndForm,
     FamilyForm,
+    LearningEntryForm,
     StatusForm,
     VettingForm,
 )
@@ -78,6 +80,9 @@ def vet(profile_id: int):
         form=form,
         profile=profile,
         status_form=status_form if profile.status in vetting.STATUS_CHANGES else None,
+        record=qualification.record_of(profile),
+        learning_form=LearningEntryForm(formdata=None),
+        kinds=dict(LEARNING_LABELS),
         expires_on=vetting.certificate_expires_on(profile.certificate_seen_on)
         if profile.certificate_seen_on
         else None,

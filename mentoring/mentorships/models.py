@@ -241,6 +241,8 @@ class LearningEntry(Model):
     on: Mapped[date] = mapped_column(Date)
     topic: Mapped[str] = mapped_column(String(200), default="")
     # Set when the entry comes from attendance at a group session (and goes if it is taken back).
-    session_id: Mapped[int | None] = mapped_column(ForeignKey("mentor_group_sessions.id", ondelete="SET NULL"))
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mentor_group_sessions.id", ondelete="SET NULL")
+    )
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

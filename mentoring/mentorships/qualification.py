@@ -277,4 +277,3 @@ def trained_counts(today: date) -> tuple[int, int]:
         )
     )
     return trained or 0, active or 0
-
