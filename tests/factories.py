@@ -272,6 +272,7 @@ PAGES = {
         "/mentor/away",
         "/mentor/meetings",
         "/mentor/families/{match}",
+        "/mentor/learning",
     ],
     "thementee": ["/mentoring", "/consultations/slots/{meeting}/book"],
     "sabine": [
@@ -312,6 +313,8 @@ PAGES = {
         "/coordinator/settings/districts/new",
         "/coordinator/settings/referrals/new",
         "/coordinator/settings/referrals/kita",
+        "/coordinator/group-sessions",
+        "/coordinator/group-sessions/{group_session}",
     ],
 }
 FAILED_FORMS = {
@@ -331,6 +334,7 @@ FAILED_FORMS = {
         ("/coordinator/families/new", {"name": "Familie Demir"}),
         ("/coordinator/offers/new", {"title_de": "", "valid_until": "31.02.2026"}),
         ("/coordinator/you-said-we-did/new", {"done_on": "31.02.2026", "title_tr": "Başlık"}),
+        ("/coordinator/group-sessions", {"topic": "", "capacity": "0"}),
     ],
     "theparent": [("/account/password", {"new_password": "x"}), ("/account/delete", {"password": "x"})],
     "thementor": [
