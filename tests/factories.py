@@ -1,6 +1,7 @@
 """Plain functions that put things in the database the way the app would, with real commits."""
 
 import itertools
+from datetime import timedelta
 
 from flask import Flask
 
@@ -451,3 +452,29 @@ def survey_token(app: Flask, invitation_id: int) -> str:
         db.session.commit()
         assert link is not None
         return link.split("/survey/")[1].split("?")[0]
+
+
+def make_group_session(app: Flask, starts_in=None, capacity: int = 4, **overrides) -> int:  # type: ignore[no-untyped-def]
+    """An exchange meeting the office published (by `office`, made if missing); returns its id."""
+    from mentoring.clock import utcnow
+    from mentoring.mentorships import qualification
+    from mentoring.mentorships.models import LearningKind
+
+    with app.app_context():
+        exists = services.find_user_by_username("office") is not None
+    if not exists:
+        make_user(app, role="coordinator", username="office")
+    with app.app_context():
+        office = services.find_user_by_username("office")
+        fields = {
+            "kind": LearningKind.EXCHANGE,
+            "topic": "Schlaf und Zahnen",
+            "starts_at": utcnow().replace(microsecond=0) + (starts_in or timedelta(days=7)),
+            "minutes": 120,
+            "place": "Rathaus, Raum 3",
+            "is_online": False,
+            "capacity": capacity,
+        } | overrides
+        session = qualification.publish_session(office, qualification.SessionSpec(**fields), utcnow())
+        db.session.commit()
+        return session.id
