@@ -77,12 +77,14 @@ def test_only_active_mentors_see_and_book_group_sessions(app):
         assert client.get("/mentor/learning").status_code == 403
         assert submit(client, book, page="/home").status_code == 403
     ayse = log_in(app, "ayse")
-    assert "Kita-Eingewöhnung" in ayse.get("/mentor/learning").text
+    before = ayse.get("/mentor/learning").text
+    assert "Kita-Eingewöhnung" in before and "Rathaus, Raum 3" not in before  # the place once booked
     assert submit(ayse, book, page="/mentor/learning").status_code == 303
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(GroupSeat)) == 1
         assert db.session.get(GroupSession, session_id).booked_count == 1
-    assert "Meinen Platz absagen" in ayse.get("/mentor/learning").text
+    after = ayse.get("/mentor/learning").text
+    assert "Meinen Platz absagen" in after and "Rathaus, Raum 3" in after
 
 
 def test_a_mentor_cancels_and_the_place_is_free_for_another(app):
