@@ -766,12 +766,20 @@ def mentoring_world(app: Flask) -> dict:
         group_session = qualification.publish_session(
             office,
             qualification.SessionSpec(
-                LearningKind.EXCHANGE, "Schlaf und Zahnen", utcnow() + timedelta(days=6), 120, "Rathaus", False, 8
+                LearningKind.EXCHANGE,
+                "Schlaf und Zahnen",
+                utcnow() + timedelta(days=6),
+                120,
+                "Rathaus",
+                False,
+                8,
             ),
             utcnow(),
         )
         qualification.book(profile, group_session.id, utcnow())
-        qualification.add_entry(profile, office, LearningKind.TRAINING, clock.today(), "Grundkurs", clock.today())
+        qualification.add_entry(
+            profile, office, LearningKind.TRAINING, clock.today(), "Grundkurs", clock.today()
+        )
         db.session.commit()
         return {
             "match": match.id,

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from mentoring import clock
 from mentoring.accounts import services as accounts
+from mentoring.audit import AuditEntry
 from mentoring.clock import utcnow
 from mentoring.extensions import db
 from mentoring.mentorships import qualification
@@ -250,3 +251,28 @@ def test_booking_a_started_or_unknown_session_is_refused(app):
                 assert error.code == "session_gone"
             else:
                 raise AssertionError("booked a session that has started or does not exist")
+
+
+def test_a_booking_without_the_forms_token_takes_no_place(app):
+    """A page elsewhere that makes a logged-in mentor's browser post the booking (CSRF)."""
+    session_id = make_group_session(app)
+    make_mentor(app, username="ayse")
+    ayse = log_in(app, "ayse")
+    ayse.post(f"/mentor/group-sessions/{session_id}/book", data={})
+    ayse.post(f"/mentor/group-sessions/{session_id}/book", data={"csrf_token": "forged"})
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(GroupSeat)) == 0
+        assert db.session.get(GroupSession, session_id).booked_count == 0
+
+
+def test_the_office_opening_who_booked_is_in_the_audit_log(app):
+    session_id = make_group_session(app)
+    make_mentor(app, username="ayse")
+    submit(log_in(app, "ayse"), f"/mentor/group-sessions/{session_id}/book", page="/mentor/learning")
+    office = log_in(app, "office")
+    assert "ayse" in office.get(f"/coordinator/group-sessions/{session_id}").text
+    with app.app_context():
+        entries = db.session.scalars(select(AuditEntry)).all()
+        assert [(e.actor, e.action, e.subject) for e in entries] == [
+            ("office", "group_session_viewed", f"group_session:{session_id}")
+        ]
