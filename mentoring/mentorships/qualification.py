@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from mentoring.accounts.models import User
 from mentoring.clock import local_date
@@ -184,8 +185,14 @@ def my_sessions(profile: MentorProfile, now: datetime) -> list[GroupSession]:
 
 
 def seats_of(session_id: int) -> list[GroupSeat]:
+    """Who booked a session, with their names loaded in one go (the office's attendance list)."""
     return list(
-        db.session.scalars(select(GroupSeat).where(GroupSeat.session_id == session_id).order_by(GroupSeat.id))
+        db.session.scalars(
+            select(GroupSeat)
+            .where(GroupSeat.session_id == session_id)
+            .options(selectinload(GroupSeat.mentor).selectinload(MentorProfile.user))
+            .order_by(GroupSeat.id)
+        )
     )
 
 

@@ -276,3 +276,19 @@ def test_the_office_opening_who_booked_is_in_the_audit_log(app):
         assert [(e.actor, e.action, e.subject) for e in entries] == [
             ("office", "group_session_viewed", f"group_session:{session_id}")
         ]
+
+
+def test_the_attendance_list_takes_the_same_statements_however_many_booked(app, count_queries):
+    session_id = make_group_session(app, capacity=10)
+    office = log_in(app, "office")
+    counts = []
+    for numbers in (range(2), range(2, 6)):
+        for number in numbers:
+            profile_id = make_mentor(app, username=f"mentor{number}")
+            with app.app_context():
+                qualification.book(db.session.get(MentorProfile, profile_id), session_id, utcnow())
+                db.session.commit()
+        with count_queries() as queries:
+            assert office.get(f"/coordinator/group-sessions/{session_id}").status_code == 200
+        counts.append(queries.count)
+    assert counts[0] == counts[1], counts
