@@ -132,6 +132,8 @@ class Config:
     CERTIFICATE_REMINDER_DAYS = env_int("CERTIFICATE_REMINDER_DAYS", 60)
     # Vetting facts are deleted this many days after a mentor stops (retired or rejected).
     VETTING_KEEP_DAYS = env_int("VETTING_KEEP_DAYS", 91)
+    # Coordinators are told once when an active mentor had no exchange or supervision this long.
+    MENTOR_EXCHANGE_REMINDER_DAYS = env_int("MENTOR_EXCHANGE_REMINDER_DAYS", 91)
 
     # Parent survey: links last this many days; one reminder after this many days.
     SURVEY_LINK_DAYS = env_int("SURVEY_LINK_DAYS", 30)

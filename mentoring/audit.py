@@ -56,6 +56,9 @@ AUDIT_ACTIONS = {
     "topic_changed": _l("Changed a topic"),
     "referral_added": _l("Added a referral source"),
     "referral_changed": _l("Changed a referral source"),
+    "learning_recorded": _l("Added to a mentor parent's qualification record"),
+    "group_session_viewed": _l("Opened who booked a group session"),
+    "attendance_recorded": _l("Recorded who came to a group session"),
 }
 
 

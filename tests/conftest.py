@@ -777,10 +777,10 @@ def mentoring_world(app: Flask) -> dict:
     from mentoring.clock import utcnow
     from mentoring.consultations import services as consultations
     from mentoring.consultations.models import ContactMode
-    from mentoring.mentorships import relationship, vetting
+    from mentoring.mentorships import qualification, relationship, vetting
     from mentoring.mentorships import services as mentoring
     from mentoring.mentorships.matching import Need
-    from mentoring.mentorships.models import MentorAway, MentorStatus
+    from mentoring.mentorships.models import LearningKind, MentorAway, MentorStatus
 
     make_user(app, username="thementee", phone="0176 2222222", email="mentee@example.org")
     with app.app_context():
@@ -810,5 +810,28 @@ def mentoring_world(app: Flask) -> dict:
         office = accounts.find_user_by_username("thecoordinator")
         family = mentoring.Family(name="Familie Demir", locale="tr", phone="+4917677777777")
         mentoring.enter_for_family(office, family, need, "", "kita")
+        group_session = qualification.publish_session(
+            office,
+            qualification.SessionSpec(
+                LearningKind.EXCHANGE,
+                "Schlaf und Zahnen",
+                utcnow() + timedelta(days=6),
+                120,
+                "Rathaus",
+                False,
+                8,
+            ),
+            utcnow(),
+        )
+        qualification.book(profile, group_session.id, utcnow())
+        qualification.add_entry(
+            profile, office, LearningKind.TRAINING, clock.today(), "Grundkurs", clock.today()
+        )
         db.session.commit()
-        return {"match": match.id, "mentor_profile": profile.id, "meeting": meeting.id, "away": away.id}
+        return {
+            "match": match.id,
+            "mentor_profile": profile.id,
+            "meeting": meeting.id,
+            "away": away.id,
+            "group_session": group_session.id,
+        }

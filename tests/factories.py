@@ -1,6 +1,7 @@
 """Plain functions that put things in the database the way the app would, with real commits."""
 
 import itertools
+from datetime import timedelta
 
 from flask import Flask
 
@@ -274,6 +275,7 @@ PAGES = {
         "/mentor/away",
         "/mentor/meetings",
         "/mentor/families/{match}",
+        "/mentor/learning",
     ],
     "thementee": ["/mentoring", "/consultations/slots/{meeting}/book"],
     "sabine": [
@@ -315,6 +317,8 @@ PAGES = {
         "/coordinator/settings/districts/new",
         "/coordinator/settings/referrals/new",
         "/coordinator/settings/referrals/kita",
+        "/coordinator/group-sessions",
+        "/coordinator/group-sessions/{group_session}",
     ],
 }
 FAILED_FORMS = {
@@ -337,6 +341,7 @@ FAILED_FORMS = {
         ("/coordinator/mentors/{mentor_profile}/message", {"text": ""}),
         ("/coordinator/offers/new", {"title_de": "", "valid_until": "31.02.2026"}),
         ("/coordinator/you-said-we-did/new", {"done_on": "31.02.2026", "title_tr": "Başlık"}),
+        ("/coordinator/group-sessions", {"topic": "", "capacity": "0"}),
     ],
     "theparent": [
         ("/account/password", {"new_password": "x"}),
@@ -492,3 +497,29 @@ def delivered(app: Flask) -> list[str]:
         else:
             texts.append(path.read_text("utf-8"))
     return texts
+
+
+def make_group_session(app: Flask, starts_in=None, capacity: int = 4, **overrides) -> int:  # type: ignore[no-untyped-def]
+    """An exchange meeting the office published (by `office`, made if missing); returns its id."""
+    from mentoring.clock import utcnow
+    from mentoring.mentorships import qualification
+    from mentoring.mentorships.models import LearningKind
+
+    with app.app_context():
+        exists = services.find_user_by_username("office") is not None
+    if not exists:
+        make_user(app, role="coordinator", username="office")
+    with app.app_context():
+        office = services.find_user_by_username("office")
+        fields = {
+            "kind": LearningKind.EXCHANGE,
+            "topic": "Schlaf und Zahnen",
+            "starts_at": utcnow().replace(microsecond=0) + (starts_in or timedelta(days=7)),
+            "minutes": 120,
+            "place": "Rathaus, Raum 3",
+            "is_online": False,
+            "capacity": capacity,
+        } | overrides
+        session = qualification.publish_session(office, qualification.SessionSpec(**fields), utcnow())
+        db.session.commit()
+        return session.id

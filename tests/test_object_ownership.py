@@ -49,6 +49,14 @@ NOT_YOURS = [
     ("theparent", "GET", "/coordinator/settings/districts/1", None),
     ("sabine", "POST", "/coordinator/settings/topics/1", {"position": "1"}),
     ("thementor", "GET", "/coordinator/settings/referrals/kita", None),
+    ("thementor", "GET", "/coordinator/group-sessions/{group_session}", None),
+    ("theparent", "POST", "/coordinator/group-sessions/{group_session}", {"attended": "1"}),
+    ("thementor", "POST", "/coordinator/mentors/{mentor_profile}/learning", {"kind": "training"}),
+    # Group sessions are only for active mentor parents: an applicant, a parent, an expert cannot.
+    ("othermentor", "POST", "/mentor/group-sessions/{group_session}/book", {}),
+    ("othermentor", "POST", "/mentor/group-sessions/{group_session}/cancel", {}),
+    ("theparent", "POST", "/mentor/group-sessions/{group_session}/book", {}),
+    ("sabine", "POST", "/mentor/group-sessions/{group_session}/book", {}),
 ]
 
 # Token routes: a forged token (or reference) opens nothing.

@@ -20,9 +20,13 @@ class Digest:
     no_contact: list[tuple[MentoringMatch, int]] = field(default_factory=list)  # (match, days silent)
     certificates: list[tuple[MentorProfile, date]] = field(default_factory=list)  # (mentor, expires on)
     applicants: list[tuple[MentorProfile, int]] = field(default_factory=list)  # (applicant, days waiting)
+    # (mentor, days) without an exchange or supervision; filled by `qualification.exchange_gaps`.
+    no_exchange: list[tuple[MentorProfile, int]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.unmatched or self.no_contact or self.certificates or self.applicants)
+        return bool(
+            self.unmatched or self.no_contact or self.certificates or self.applicants or self.no_exchange
+        )
 
 
 def thresholds(name: str) -> list[int]:

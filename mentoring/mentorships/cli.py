@@ -3,7 +3,7 @@ from flask.cli import AppGroup
 
 from mentoring import clock
 from mentoring.extensions import db
-from mentoring.mentorships import chores, messages, relationship, services, vetting
+from mentoring.mentorships import chores, messages, qualification, relationship, services, vetting
 
 mentoring_cli = AppGroup("mentoring", help="Daily mentoring chores (run from cron).")
 
@@ -19,6 +19,7 @@ def daily() -> None:
     completed = relationship.complete_at_planned_end(today)
     surveyed = relationship.ask_three_month_surveys(today)
     digest = chores.collect_digest(today)
+    digest.no_exchange = qualification.exchange_gaps(today)
     told = messages.coordinator_digest(digest) if digest else 0
     forgotten = chores.forget_vetting_facts(today)
     db.session.commit()

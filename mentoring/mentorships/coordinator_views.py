@@ -9,14 +9,16 @@ from mentoring.clock import today
 from mentoring.extensions import db
 from mentoring.forms import filled
 from mentoring.i18n.languages import KNOWN_LANGUAGES
-from mentoring.mentorships import bp, relationship, services, vetting
+from mentoring.mentorships import bp, qualification, relationship, services, vetting
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.forms import (
     CONTACT_LABELS,
+    LEARNING_LABELS,
     ApplicantMessageForm,
     AssignForm,
     EndForm,
     FamilyForm,
+    LearningEntryForm,
     StatusForm,
     VettingForm,
 )
@@ -97,6 +99,9 @@ def vet_page(
         languages=[KNOWN_LANGUAGES[c].native_name for c in profile.languages if c in KNOWN_LANGUAGES],
         districts=district_names(),
         status_form=status_form if profile.status in vetting.STATUS_CHANGES else None,
+        record=qualification.record_of(profile),
+        learning_form=LearningEntryForm(formdata=None),
+        kinds=dict(LEARNING_LABELS),
         expires_on=vetting.certificate_expires_on(profile.certificate_seen_on)
         if profile.certificate_seen_on
         else None,

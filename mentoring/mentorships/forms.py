@@ -245,3 +245,39 @@ class MeetingForm(BaseForm):
         choices=select_choices([("phone", _l("By phone")), ("online", _l("By video"))]),
         default="phone",
     )
+
+
+LEARNING_LABELS = [
+    ("training", _l("Training")),
+    ("exchange", _l("Exchange meeting")),
+    ("supervision", _l("Supervision")),
+]
+
+
+class LearningEntryForm(BaseForm):
+    kind = RadiosField(_l("What"), [required()], choices=select_choices(LEARNING_LABELS), default="exchange")
+    on = LocalDateField(_l("Date"), [required()])
+    topic = StringField(_l("Topic (optional)"), [optional(), max_length(200)])
+
+
+class GroupSessionForm(BaseForm):
+    kind = RadiosField(_l("What"), [required()], choices=select_choices(LEARNING_LABELS), default="exchange")
+    topic = StringField(_l("Topic"), [required(), max_length(200)])
+    day = LocalDateField(_l("Date"), [required()])
+    start_time = LocalTimeField(_l("Start time"), [required()])
+    minutes = WholeNumberField(_l("Length in minutes"), [required(), number_range(15, 480)], default=120)
+    place = StringField(
+        _l("Place or video link"),
+        [required(), max_length(200)],
+        description=_l("Mentor parents who booked see this."),
+    )
+    is_online = BooleanField(_l("It takes place online"))
+    capacity = WholeNumberField(_l("Places"), [required(), number_range(1, 200)], default=12)
+
+
+class AttendanceForm(BaseForm):
+    attended = CheckboxesField(_l("Who came"), choices=[])
+
+
+class SeatForm(BaseForm):
+    """Book or cancel a place: nothing to fill in but the CSRF token."""

@@ -111,5 +111,6 @@ def coordinator_digest(digest: Digest) -> int:
             matching_link=public_url("mentorships.matching", lang=coordinator.locale),
             mentorings_link=public_url("mentorships.mentorings", lang=coordinator.locale),
             mentors_link=public_url("mentorships.mentors", lang=coordinator.locale),
+            sessions_link=public_url("mentorships.group_sessions", lang=coordinator.locale),
         )
     return len(coordinators)

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentoring.accounts.models import User
@@ -94,6 +94,8 @@ class MentorProfile(Model):
     certificate_reminded_on: Mapped[date | None] = mapped_column(Date)
     # How many of the coordinators' reminders about this applicant went out (APPLICANT_REMINDER_DAYS).
     applicant_reminders: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The day the office was told this mentor had no exchange or supervision for a while (once a gap).
+    exchange_reminded_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
@@ -170,4 +172,79 @@ class MentorContact(Model):
     minutes: Mapped[int] = mapped_column(default=0)
     topics: Mapped[list[str]] = mapped_column(TagList, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LearningKind(StrEnum):
+    """What a mentor parent keeps learning from: a training, or an exchange or supervision meeting."""
+
+    TRAINING = "training"
+    EXCHANGE = "exchange"
+    SUPERVISION = "supervision"
+
+
+class GroupSession(Model):
+    """An exchange meeting, supervision or training the office offers to active mentor parents.
+
+    The seat counter can never pass capacity, whatever the application does (as for consultations).
+    """
+
+    __tablename__ = "mentor_group_sessions"
+    __table_args__ = (
+        CheckConstraint("capacity BETWEEN 1 AND 200", name="capacity_range"),
+        CheckConstraint("booked_count >= 0 AND booked_count <= capacity", name="not_overbooked"),
+        CheckConstraint("starts_at < ends_at", name="times_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[LearningKind] = mapped_column(str_enum(LearningKind, 12))
+    topic: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    is_online: Mapped[bool] = mapped_column(default=False)
+    capacity: Mapped[int] = mapped_column(default=12)
+    booked_count: Mapped[int] = mapped_column(default=0)
+    attendance_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GroupSeat(Model):
+    """A mentor parent's place in a group session; `attended` is set by the office afterwards."""
+
+    __tablename__ = "mentor_group_seats"
+    __table_args__ = (UniqueConstraint("session_id", "mentor_id", name="one_seat_each"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("mentor_group_sessions.id", ondelete="CASCADE"), index=True
+    )
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("mentor_profiles.id", ondelete="CASCADE"), index=True)
+    attended: Mapped[bool | None]
+    booked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    session: Mapped[GroupSession] = relationship()
+    mentor: Mapped[MentorProfile] = relationship()
+
+
+class LearningEntry(Model):
+    """One line of a mentor parent's qualification record: a training, exchange or supervision."""
+
+    __tablename__ = "mentor_learning_entries"
+    __table_args__ = (
+        Index("ix_mentor_learning_entries_mentor_on", "mentor_id", "on"),
+        UniqueConstraint("mentor_id", "session_id", name="one_entry_per_session"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("mentor_profiles.id", ondelete="CASCADE"))
+    kind: Mapped[LearningKind] = mapped_column(str_enum(LearningKind, 12))
+    on: Mapped[date] = mapped_column(Date)
+    topic: Mapped[str] = mapped_column(String(200), default="")
+    # Set when the entry comes from attendance at a group session (and goes if it is taken back).
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mentor_group_sessions.id", ondelete="SET NULL")
+    )
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -55,6 +55,13 @@ def refusal(code: str) -> str:
         "reason": _("Please choose a reason."),
         "answer": _("Please choose an answer."),
         "unreachable": _("This person gave no phone number and no e-mail address."),
+        "learning_date": _("Please enter a date that is not in the future."),
+        "session_in_past": _("Please choose a time in the future."),
+        "not_active": _("Only active mentor parents can book a place."),
+        "session_gone": _("This session can no longer be booked or cancelled."),
+        "session_full": _("This session is full."),
+        "already_booked": _("You already have a place in this session."),
+        "session_not_started": _("Attendance can be recorded once the session has started."),
     }[code]
 
 

@@ -412,6 +412,22 @@ def suppress(table: Table, threshold: int) -> Table:
     return table
 
 
+def trained_share(trained: int, active: int, threshold: int) -> int | None:
+    """The share (%) of active mentor parents trained in the last twelve months, or None when the
+    trained or the untrained ones are fewer than the threshold (the same `suppress` as every table:
+    one group hidden hides the other, so the total cannot give it away)."""
+    rows = [
+        Row("trained", values={"active": trained}, exact={"active": trained}),
+        Row("untrained", values={"active": active - trained}, exact={"active": active - trained}),
+    ]
+    table = suppress(
+        Table(("active",), rows, Row(TOTAL, values={"active": active}, exact={"active": active})), threshold
+    )
+    if active == 0 or any("active" in row.hidden for row in table.rows):
+        return None
+    return round(100 * trained / active)
+
+
 def hide_one_more(table: Table, column: str, size: str, needs_value: bool = False) -> None:
     """If exactly one row hides `column` while the total shows it, hide the smallest other row too
     (by the exact figure `size`: the count itself, or a mean's number of answers)."""

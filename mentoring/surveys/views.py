@@ -5,7 +5,7 @@ import io
 from datetime import date
 
 from flask import Response, abort, current_app, render_template, request
-from flask_babel import format_date
+from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,6 +19,7 @@ from mentoring.consultations.services import expert_profile_of
 from mentoring.extensions import db
 from mentoring.forms import filled
 from mentoring.i18n.languages import KNOWN_LANGUAGES
+from mentoring.mentorships import qualification
 from mentoring.ratelimits import rate_limit
 from mentoring.reference.choices import age_group_choices, district_names, referral_names
 from mentoring.security import Role, public, role_required
@@ -189,6 +190,7 @@ def dashboard():
         short = survey_labels | {reports.MERGED: _("Merged")}
         charts["satisfaction"] = bar_chart(survey.rows, "satisfaction", short, hidden, scale_max=5)
     dimension_labels = dict(DIMENSION_LABELS)
+    share = reports.trained_share(*qualification.trained_counts(today()), threshold())
     return render_template(
         "surveys/dashboard.html",
         form=form,
@@ -207,6 +209,7 @@ def dashboard():
             "date_to": filled(form.date_to.data).isoformat(),
         },
         threshold=threshold(),
+        trained_share=format_percent(share / 100) if share is not None else None,
         max_count_noise=cellkey.MAX_COUNT_NOISE,
         max_mean_noise=cellkey.MAX_MEAN_NOISE,
     )

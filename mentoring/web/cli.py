@@ -136,6 +136,56 @@ def seed_demo_mentor() -> None:
     profile.availability = ["0-evening", "2-morning", "5-afternoon"]
     user.phone = "+4917600000001"
     seed_demo_mentoring(profile, coordinator)
+    seed_demo_learning(profile, coordinator)
+
+
+def seed_demo_learning(profile, coordinator: User) -> None:
+    """The demo mentor's qualification record (the basic training, an exchange meeting) and two
+    sessions to come: an exchange meeting the mentor booked, and a training with places left."""
+    from datetime import time, timedelta
+
+    from mentoring.mentorships import qualification
+    from mentoring.mentorships.models import LearningKind
+
+    today = clock.today()
+    qualification.add_entry(
+        profile, coordinator, LearningKind.TRAINING, today.replace(day=1), "Grundkurs", today
+    )
+    qualification.add_entry(
+        profile,
+        coordinator,
+        LearningKind.EXCHANGE,
+        today - timedelta(days=40),
+        "Schlaf im ersten Jahr",
+        today,
+    )
+    exchange = qualification.publish_session(
+        coordinator,
+        qualification.SessionSpec(
+            LearningKind.EXCHANGE,
+            "Kita-Eingewöhnung begleiten",
+            clock.at(today + timedelta(days=9), time(18)),
+            120,
+            "Familienzentrum Styrum, Raum 2",
+            False,
+            12,
+        ),
+        clock.utcnow(),
+    )
+    qualification.book(profile, exchange.id, clock.utcnow())
+    qualification.publish_session(
+        coordinator,
+        qualification.SessionSpec(
+            LearningKind.TRAINING,
+            "Kinderschutz: Anzeichen erkennen",
+            clock.at(today + timedelta(days=16), time(10)),
+            180,
+            "https://video.example.org/fortbildung",
+            True,
+            20,
+        ),
+        clock.utcnow(),
+    )
 
 
 def seed_demo_mentoring(profile, coordinator: User) -> None:
