@@ -30,6 +30,7 @@ ROUTE_MODULES = (
     "mentoring.mentorships.views",
     "mentoring.mentorships.mentor_views",
     "mentoring.mentorships.coordinator_views",
+    "mentoring.mentorships.concern_views",
     "mentoring.surveys.views",
     "mentoring.surveys.comment_views",
     "mentoring.offers.views",

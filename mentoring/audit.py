@@ -52,6 +52,10 @@ AUDIT_ACTIONS = {
     "topic_changed": _l("Changed a topic"),
     "referral_added": _l("Added a referral source"),
     "referral_changed": _l("Changed a referral source"),
+    "concerns_viewed": _l("Opened the mentor parents' open concerns"),
+    "concern_viewed": _l("Opened a mentor parent's concern"),
+    "concern_answered": _l("Answered a mentor parent's concern"),
+    "concern_closed": _l("Closed a mentor parent's concern"),
 }
 
 

@@ -1,6 +1,6 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
 from mentoring.forms import (
     BaseForm,
@@ -207,6 +207,8 @@ class ContactLogForm(BaseForm):
         [optional(), max_length(1000)],
         description=_l("Only you can read this note."),
     )
+    # Set by the "Save this contact?" page: the mentor saw the summary and saves it.
+    confirmed = HiddenField()
 
 
 class EndForm(BaseForm):
@@ -233,3 +235,19 @@ class MeetingForm(BaseForm):
         choices=select_choices([("phone", _l("By phone")), ("online", _l("By video"))]),
         default="phone",
     )
+
+
+class WithdrawMeetingForm(BaseForm):
+    reason = StringField(_l("A short word for the family (optional)"), [optional(), max_length(200)])
+
+
+class ConcernForm(BaseForm):
+    body = TextAreaField(
+        _l("What worries you, or what would you like advice on?"),
+        [required(), max_length(4000)],
+        description=_l("Only you and the programme office can read this."),
+    )
+
+
+class ConcernReplyForm(BaseForm):
+    body = TextAreaField(_l("Your message"), [required(), max_length(4000)])
