@@ -730,7 +730,7 @@ def mentoring_world(app: Flask) -> dict:
     from mentoring.clock import utcnow
     from mentoring.consultations import services as consultations
     from mentoring.consultations.models import ContactMode
-    from mentoring.mentorships import relationship, vetting
+    from mentoring.mentorships import concerns, relationship, vetting
     from mentoring.mentorships import services as mentoring
     from mentoring.mentorships.matching import Need
     from mentoring.mentorships.models import MentorAway, MentorStatus
@@ -747,7 +747,11 @@ def mentoring_world(app: Flask) -> dict:
         match = mentoring.request_mentor(mentee, profile.id, need, mentoring.Asking(shares=("phone",)), 5)
         mentoring.accept(profile, match.id)
         entry = relationship.ContactEntry(clock.today(), "phone", 20, ["sleep"], "Gutes Gespräch")
-        relationship.log_contact(profile, match.id, entry)
+        contact = relationship.log_contact(profile, match.id, entry)
+        concern = concerns.raise_concern(profile, match.id, "Die Mutter wirkt sehr erschöpft.")
+        concerns.office_answers(
+            accounts.find_user_by_username("thecoordinator"), concern.id, "Rufen Sie uns an."
+        )
         host = consultations.expert_profile_of(mentor_user)
         spec = consultations.SlotSpec(mode=ContactMode.PHONE, languages=["tr"], topics=[], min_notice_hours=2)
         meeting = consultations.create_slot(
@@ -764,4 +768,11 @@ def mentoring_world(app: Flask) -> dict:
         family = mentoring.Family(name="Familie Demir", locale="tr", phone="+4917677777777")
         mentoring.enter_for_family(office, family, need, "", "kita")
         db.session.commit()
-        return {"match": match.id, "mentor_profile": profile.id, "meeting": meeting.id, "away": away.id}
+        return {
+            "match": match.id,
+            "mentor_profile": profile.id,
+            "meeting": meeting.id,
+            "away": away.id,
+            "contact": contact.id,
+            "concern": concern.id,
+        }

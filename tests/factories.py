@@ -272,6 +272,9 @@ PAGES = {
         "/mentor/away",
         "/mentor/meetings",
         "/mentor/families/{match}",
+        "/mentor/families/{match}/concern",
+        "/mentor/concerns/{concern}",
+        "/mentor/contacts/{contact}/edit",
     ],
     "thementee": ["/mentoring", "/consultations/slots/{meeting}/book"],
     "sabine": [
@@ -312,6 +315,8 @@ PAGES = {
         "/coordinator/settings/districts/new",
         "/coordinator/settings/referrals/new",
         "/coordinator/settings/referrals/kita",
+        "/coordinator/concerns",
+        "/coordinator/concerns/{concern}",
     ],
 }
 FAILED_FORMS = {
@@ -331,6 +336,7 @@ FAILED_FORMS = {
         ("/coordinator/families/new", {"name": "Familie Demir"}),
         ("/coordinator/offers/new", {"title_de": "", "valid_until": "31.02.2026"}),
         ("/coordinator/you-said-we-did/new", {"done_on": "31.02.2026", "title_tr": "Başlık"}),
+        ("/coordinator/concerns/{concern}", {"body": ""}),
     ],
     "theparent": [("/account/password", {"new_password": "x"}), ("/account/delete", {"password": "x"})],
     "thementor": [
@@ -338,6 +344,9 @@ FAILED_FORMS = {
         ("/mentor/away", {"first_day": "2026-13-01"}),
         ("/mentor/meetings", {"minutes": "5"}),
         ("/mentor/families/{match}", {"on": "2099-01-01", "mode": "phone", "minutes": "30"}),
+        ("/mentor/families/{match}/concern", {"body": ""}),
+        ("/mentor/concerns/{concern}", {"body": ""}),
+        ("/mentor/contacts/{contact}/edit", {"on": "2099-01-01", "mode": "phone", "minutes": "30"}),
     ],
 }
 

@@ -174,7 +174,11 @@ def family(match_id: int):
         if "change" in request.form:  # back from the summary to the filled form
             return family_page(match, form)
         if form.confirmed.data != "yes":
-            form.confirmed.data = "yes"
+            try:
+                relationship.check_contact_entry(match, entry_of(form))
+            except MentoringError as error:
+                form.on.errors.append(refusal(error.code))
+                return family_page(match, form)
             return render_template(
                 "mentorships/contact_confirm.html",
                 match=match,
