@@ -42,6 +42,7 @@ def raise_concern(profile: MentorProfile, match_id: int, body: str, now: datetim
     ).first()
     if match is None:
         raise MentoringError("gone")
+    text = checked_body(body)
     at = now or utcnow()
     concern = Concern(mentor_id=profile.id, match_id=match.id, status=ConcernStatus.OPEN, opened_at=at)
     db.session.add(concern)
