@@ -47,11 +47,7 @@ def raise_concern(profile: MentorProfile, match_id: int, body: str, now: datetim
     concern = Concern(mentor_id=profile.id, match_id=match.id, status=ConcernStatus.OPEN, opened_at=at)
     db.session.add(concern)
     db.session.flush()
-    db.session.add(
-        ConcernMessage(
-            concern_id=concern.id, author_id=profile.user_id, body=checked_body(body), written_at=at
-        )
-    )
+    db.session.add(ConcernMessage(concern_id=concern.id, author_id=profile.user_id, body=text, written_at=at))
     db.session.flush()
     return concern
 

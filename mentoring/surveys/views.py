@@ -207,6 +207,9 @@ def dashboard():
             "date_to": filled(form.date_to.data).isoformat(),
         },
         threshold=threshold(),
+        answer_hours=reports.shown(
+            reports.suppress(reports.concern_answer_table(), threshold()).total, "answer_hours"
+        ),
         max_count_noise=cellkey.MAX_COUNT_NOISE,
         max_mean_noise=cellkey.MAX_MEAN_NOISE,
     )
