@@ -114,6 +114,7 @@ def data_strings(app) -> list[str]:
                 values.append(booking.video_room)
     values += ["Sabine Kaya", "Hebamme", "Ayla", "ayla@example.org", "http://localhost", "localhost", "Uhr"]
     values += ["Familie Demir", "Gutes Gespräch"]  # typed by a coordinator and a mentor
+    values += ["Die Mutter wirkt sehr erschöpft.", "Rufen Sie uns an."]  # a concern and its answer
     values += [
         "Krabbelgruppe",
         "Група за пълзене",
