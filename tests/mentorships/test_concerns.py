@@ -111,7 +111,7 @@ def test_the_pages_404_for_others_and_every_look_of_the_office_is_audited(app):
     ayse = log_in(app, "ayse")
     family = ayse.get(f"/mentor/families/{mine}")
     assert f'href="/mentor/families/{mine}/concern"' in family.text  # one tap from the family page
-    form = ayse.get(f"/mentor/families/{mine}/concern")
+    form = ayse.get(f"/mentor/families/{mine}/concern?lang=en")
     assert "Jugendamt" in form.text and "protect the child" in form.text
     sent = submit(ayse, f"/mentor/families/{mine}/concern", {"body": WORRY})
     assert sent.status_code == 303
