@@ -145,3 +145,25 @@ def test_the_office_list_shows_how_long_a_thread_waits(app):
     with time_machine.travel(utcnow() + timedelta(days=3, hours=1)):
         page = log_in(app, "office").get("/coordinator/concerns")
     assert "3 days" in page.text or "3 Tage" in page.text
+
+
+def test_the_dashboard_shows_the_median_only_from_five_answered_threads(app):
+    mine, _second, _theirs = ayse_and_zeynep(app)
+    with app.app_context():
+        ayse, office = profile_of("ayse"), accounts.find_user_by_username("office")
+        start = utcnow() - timedelta(days=10)
+        for hours in (2, 3, 6, 8):
+            concern = concerns.raise_concern(ayse, mine, WORRY, now=start)
+            concerns.office_answers(office, concern.id, "Antwort", now=start + timedelta(hours=hours))
+        db.session.commit()
+    dashboard = log_in(app, "office")
+    hidden = dashboard.get("/coordinator/dashboard?lang=en").text
+    assert "shown from 5 answered concerns on" in hidden and "6 hours" not in hidden
+    with app.app_context():
+        concern = concerns.raise_concern(profile_of("ayse"), mine, WORRY, now=start)
+        concerns.office_answers(
+            accounts.find_user_by_username("office"), concern.id, "Antwort", now=start + timedelta(hours=7)
+        )
+        db.session.commit()
+    shown = dashboard.get("/coordinator/dashboard?lang=en").text
+    assert "first answer: 6 hours." in shown
