@@ -32,6 +32,7 @@ ROUTE_MODULES = (
     "mentoring.mentorships.mentor_views",
     "mentoring.mentorships.coordinator_views",
     "mentoring.mentorships.learning_views",
+    "mentoring.mentorships.concern_views",
     "mentoring.surveys.views",
     "mentoring.surveys.comment_views",
     "mentoring.offers.views",

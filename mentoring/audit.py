@@ -59,6 +59,10 @@ AUDIT_ACTIONS = {
     "learning_recorded": _l("Added to a mentor parent's qualification record"),
     "group_session_viewed": _l("Opened who booked a group session"),
     "attendance_recorded": _l("Recorded who came to a group session"),
+    "concerns_viewed": _l("Opened the mentor parents' open concerns"),
+    "concern_viewed": _l("Opened a mentor parent's concern"),
+    "concern_answered": _l("Answered a mentor parent's concern"),
+    "concern_closed": _l("Closed a mentor parent's concern"),
 }
 
 

@@ -777,7 +777,7 @@ def mentoring_world(app: Flask) -> dict:
     from mentoring.clock import utcnow
     from mentoring.consultations import services as consultations
     from mentoring.consultations.models import ContactMode
-    from mentoring.mentorships import qualification, relationship, vetting
+    from mentoring.mentorships import concerns, qualification, relationship, vetting
     from mentoring.mentorships import services as mentoring
     from mentoring.mentorships.matching import Need
     from mentoring.mentorships.models import LearningKind, MentorAway, MentorStatus
@@ -794,7 +794,11 @@ def mentoring_world(app: Flask) -> dict:
         match = mentoring.request_mentor(mentee, profile.id, need, mentoring.Asking(shares=("phone",)), 5)
         mentoring.accept(profile, match.id)
         entry = relationship.ContactEntry(clock.today(), "phone", 20, ["sleep"], "Gutes Gespräch")
-        relationship.log_contact(profile, match.id, entry)
+        contact = relationship.log_contact(profile, match.id, entry)
+        concern = concerns.raise_concern(profile, match.id, "Die Mutter wirkt sehr erschöpft.")
+        concerns.office_answers(
+            accounts.find_user_by_username("thecoordinator"), concern.id, "Rufen Sie uns an."
+        )
         host = consultations.expert_profile_of(mentor_user)
         spec = consultations.SlotSpec(mode=ContactMode.PHONE, languages=["tr"], topics=[], min_notice_hours=2)
         meeting = consultations.create_slot(
@@ -834,4 +838,6 @@ def mentoring_world(app: Flask) -> dict:
             "meeting": meeting.id,
             "away": away.id,
             "group_session": group_session.id,
+            "contact": contact.id,
+            "concern": concern.id,
         }

@@ -276,6 +276,9 @@ PAGES = {
         "/mentor/meetings",
         "/mentor/families/{match}",
         "/mentor/learning",
+        "/mentor/families/{match}/concern",
+        "/mentor/concerns/{concern}",
+        "/mentor/contacts/{contact}/edit",
     ],
     "thementee": ["/mentoring", "/consultations/slots/{meeting}/book"],
     "sabine": [
@@ -319,6 +322,8 @@ PAGES = {
         "/coordinator/settings/referrals/kita",
         "/coordinator/group-sessions",
         "/coordinator/group-sessions/{group_session}",
+        "/coordinator/concerns",
+        "/coordinator/concerns/{concern}",
     ],
 }
 FAILED_FORMS = {
@@ -342,6 +347,7 @@ FAILED_FORMS = {
         ("/coordinator/offers/new", {"title_de": "", "valid_until": "31.02.2026"}),
         ("/coordinator/you-said-we-did/new", {"done_on": "31.02.2026", "title_tr": "Başlık"}),
         ("/coordinator/group-sessions", {"topic": "", "capacity": "0"}),
+        ("/coordinator/concerns/{concern}", {"body": ""}),
     ],
     "theparent": [
         ("/account/password", {"new_password": "x"}),
@@ -353,6 +359,9 @@ FAILED_FORMS = {
         ("/mentor/away", {"first_day": "2026-13-01"}),
         ("/mentor/meetings", {"minutes": "5"}),
         ("/mentor/families/{match}", {"on": "2099-01-01", "mode": "phone", "minutes": "30"}),
+        ("/mentor/families/{match}/concern", {"body": ""}),
+        ("/mentor/concerns/{concern}", {"body": ""}),
+        ("/mentor/contacts/{contact}/edit", {"on": "2099-01-01", "mode": "phone", "minutes": "30"}),
     ],
 }
 

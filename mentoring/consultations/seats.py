@@ -175,8 +175,9 @@ def check_contact_rules(contact_key: str, slot: Slot, ignore_booking_id: int | N
 
 # The audience seam. A mentor parent's meeting slot is only for that mentor's active families, but
 # the mentorships domain builds on this engine, so it registers the check here at start-up
-# (mentoring.mentorships.services.is_active_family) instead of this module importing upwards.
-AudienceRule = Callable[[int, int], bool]  # (host mentor profile id, user id) -> may book
+# (mentoring.mentorships.meetings.may_book_meeting) instead of this module importing upwards.
+# (host mentor profile id, user id, start of the slot) -> may book
+AudienceRule = Callable[[int, int, datetime], bool]
 _audience_rules: list[AudienceRule] = []
 
 
@@ -189,7 +190,9 @@ def may_book(slot: Slot, user_id: int | None) -> bool:
     """Public slots are for everyone; a mentor's meeting slot only for their active families."""
     if slot.host_mentor_id is None:
         return True
-    return user_id is not None and any(rule(slot.host_mentor_id, user_id) for rule in _audience_rules)
+    return user_id is not None and any(
+        rule(slot.host_mentor_id, user_id, slot.starts_at) for rule in _audience_rules
+    )
 
 
 def take_seat(

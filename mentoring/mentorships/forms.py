@@ -1,6 +1,6 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf
 
 from mentoring.forms import (
@@ -219,6 +219,8 @@ class ContactLogForm(BaseForm):
         [optional(), max_length(1000)],
         description=_l("Only you can read this note."),
     )
+    # Set by the "Save this contact?" page: the mentor saw the summary and saves it.
+    confirmed = HiddenField()
 
 
 class EndForm(BaseForm):
@@ -281,3 +283,19 @@ class AttendanceForm(BaseForm):
 
 class SeatForm(BaseForm):
     """Book or cancel a place: nothing to fill in but the CSRF token."""
+
+
+class WithdrawMeetingForm(BaseForm):
+    reason = StringField(_l("A short word for the family (optional)"), [optional(), max_length(200)])
+
+
+class ConcernForm(BaseForm):
+    body = TextAreaField(
+        _l("What worries you, or what would you like advice on?"),
+        [required(), max_length(4000)],
+        description=_l("Only you and the programme office can read this."),
+    )
+
+
+class ConcernReplyForm(BaseForm):
+    body = TextAreaField(_l("Your message"), [required(), max_length(4000)])

@@ -1,16 +1,16 @@
 """Mentor parents: their profile, availability and absences, requests, families, contact log, meetings."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from mentoring.clock import at, today
+from mentoring.clock import at, today, utcnow
 from mentoring.consultations import booking as booking_rules
 from mentoring.consultations import services as slots
 from mentoring.consultations.models import ContactMode
 from mentoring.extensions import db
 from mentoring.forms import filled
-from mentoring.mentorships import bp, relationship, services, vetting
+from mentoring.mentorships import bp, concerns, relationship, services, vetting
 from mentoring.mentorships import meetings as meeting_rules
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.forms import (
@@ -21,6 +21,7 @@ from mentoring.mentorships.forms import (
     EndForm,
     MeetingForm,
     MentorProfileForm,
+    WithdrawMeetingForm,
     availability_choices,
 )
 from mentoring.mentorships.models import EndedBy, MatchStatus, MentoringMatch, MentorProfile
@@ -160,23 +161,49 @@ def own_match_or_404(match_id: int, profile: MentorProfile | None = None) -> Men
     return match
 
 
+def contact_form() -> ContactLogForm:
+    form = ContactLogForm()
+    form.topics.choices = topic_choices()
+    return form
+
+
+def entry_of(form: ContactLogForm) -> relationship.ContactEntry:
+    return relationship.ContactEntry(
+        on=filled(form.on.data),
+        mode=form.mode.data,
+        minutes=filled(form.minutes.data),
+        topics=form.topics.data or [],
+        note=form.note.data or "",
+    )
+
+
 @bp.route("/mentor/families/<int:match_id>", methods=["GET", "POST"])
 @role_required(Role.MENTOR)
 def family(match_id: int):
-    """One family: how to reach them, the contact log (notes only the mentor sees), ending."""
+    """One family: how to reach them, the contact log (notes only the mentor sees), ending.
+
+    A new contact is saved in two steps: the form, then "Save this contact?" with a summary.
+    """
     profile, match = own_active_match(match_id)
-    form = ContactLogForm()
-    form.topics.choices = topic_choices()
+    form = contact_form()
     if match.status == MatchStatus.ACTIVE and form.validate_on_submit():
-        entry = relationship.ContactEntry(
-            on=filled(form.on.data),
-            mode=form.mode.data,
-            minutes=filled(form.minutes.data),
-            topics=form.topics.data or [],
-            note=form.note.data or "",
-        )
+        if "change" in request.form:  # back from the summary to the filled form
+            return family_page(match, form)
+        if form.confirmed.data != "yes":
+            try:
+                relationship.check_contact_entry(match, entry_of(form))
+            except MentoringError as error:
+                form.on.errors.append(refusal(error.code))
+                return family_page(match, form)
+            return render_template(
+                "mentorships/contact_confirm.html",
+                match=match,
+                form=form,
+                modes=dict(LOG_MODE_LABELS),
+                topics=dict(topic_choices()),
+            )
         try:
-            relationship.log_contact(profile, match.id, entry)
+            relationship.log_contact(profile, match.id, entry_of(form))
         except MentoringError as error:
             db.session.rollback()
             form.on.errors.append(refusal(error.code))
@@ -186,16 +213,71 @@ def family(match_id: int):
             return redirect(url_for(".family", match_id=match.id), 303)
     if not form.on.data:
         form.on.data = today()
+    return family_page(match, form)
+
+
+def family_page(match: MentoringMatch, form: ContactLogForm):
+    form.confirmed.data = ""
+    now = utcnow()
+    contacts = relationship.contacts_of(match)
     return render_template(
         "mentorships/family.html",
         match=match,
         form=form,
         contact=relationship.visible_contact(match, match.parent_shares, match.parent),
-        contacts=relationship.contacts_of(match),
+        contacts=contacts,
+        changeable={c.id for c in contacts if relationship.may_change_contact(c, now)},
+        concerns=concerns.concerns_about(my_mentor_profile(), match.id),
         modes=dict(LOG_MODE_LABELS),
         topics=dict(topic_choices()),
         end_form=EndForm(formdata=None),
     ), (422 if form.errors else 200)
+
+
+@bp.route("/mentor/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@role_required(Role.MENTOR)
+def edit_contact(contact_id: int):
+    """Correct a logged contact within 14 days of logging it; then it is read-only."""
+    profile = my_mentor_profile()
+    contact = relationship.own_contact(profile, contact_id)
+    if contact is None:
+        abort(404)  # another mentor's contact: not found
+    back = url_for(".family", match_id=contact.match_id)
+    if not relationship.may_change_contact(contact):
+        flash(refusal("contact_locked"), "error")
+        return redirect(back, 303)
+    form = ContactLogForm(obj=contact) if request.method == "GET" else contact_form()
+    form.topics.choices = topic_choices()
+    if form.validate_on_submit():
+        try:
+            relationship.correct_contact(profile, contact_id, entry_of(form))
+        except MentoringError as error:
+            db.session.rollback()
+            if error.code != "contact_date":
+                flash(refusal(error.code), "error")
+                return redirect(back, 303)
+            form.on.errors.append(refusal(error.code))
+        else:
+            db.session.commit()
+            flash(_("The contact is corrected."), "success")
+            return redirect(back, 303)
+    return render_template("mentorships/contact_edit.html", form=form, contact=contact), (
+        422 if form.errors else 200
+    )
+
+
+@bp.post("/mentor/contacts/<int:contact_id>/delete")
+@role_required(Role.MENTOR)
+def delete_contact(contact_id: int):
+    profile = my_mentor_profile()
+    contact = relationship.own_contact(profile, contact_id)
+    if contact is None:
+        abort(404)
+    return carry_out(
+        lambda: relationship.delete_contact(profile, contact_id),
+        _("The contact is deleted."),
+        url_for(".family", match_id=contact.match_id),
+    )
 
 
 @bp.post("/mentor/families/<int:match_id>/end")
@@ -234,4 +316,23 @@ def meetings():
         form=form,
         slots=upcoming,
         bookings=booking_rules.bookings_for_slots([s.id for s in upcoming]),
+        withdraw_form=WithdrawMeetingForm(formdata=None),
+        hidden=meeting_rules.hidden_by_away(profile.id, upcoming),
     ), (422 if form.errors else 200)
+
+
+@bp.post("/mentor/meetings/<int:slot_id>/withdraw")
+@role_required(Role.MENTOR)
+def withdraw_meeting(slot_id: int):
+    """Withdraw a meeting time; a family that booked it is told."""
+    profile = my_mentor_profile()
+    if meeting_rules.own_meeting(profile, slot_id) is None:
+        abort(404)  # another mentor's meeting time: not found
+    form = WithdrawMeetingForm()
+    return carry_out(
+        lambda: meeting_rules.withdraw_meeting(profile, slot_id, form.reason.data or ""),
+        _("The meeting time is withdrawn. A family that had booked it is told."),
+        url_for(".meetings"),
+        form=form,
+        invalid="gone",
+    )

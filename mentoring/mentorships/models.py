@@ -248,3 +248,44 @@ class LearningEntry(Model):
     )
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConcernStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Concern(Model):
+    """"I am worried / I need advice": a private thread between one mentor parent and the office.
+
+    About one family (kept if the mentoring ends); only that mentor and coordinators may read it.
+    """
+
+    __tablename__ = "concerns"
+    __table_args__ = (Index("ix_concerns_status_opened", "status", "opened_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("mentor_profiles.id", ondelete="CASCADE"), index=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("mentoring_matches.id", ondelete="CASCADE"), index=True)
+    status: Mapped[ConcernStatus] = mapped_column(str_enum(ConcernStatus, 8), default=ConcernStatus.OPEN)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    first_answer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    mentor: Mapped[MentorProfile] = relationship()
+    match: Mapped[MentoringMatch] = relationship()
+
+
+class ConcernMessage(Model):
+    """One message in a concern's thread, by the mentor or by a coordinator."""
+
+    __tablename__ = "concern_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concern_id: Mapped[int] = mapped_column(ForeignKey("concerns.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    is_from_office: Mapped[bool] = mapped_column(default=False)
+    body: Mapped[str] = mapped_column(Text)
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User | None] = relationship()

@@ -25,6 +25,9 @@ from mentoring.mentorships.models import (
     MentorProfile,
 )
 
+# A logged contact can be corrected or deleted by its mentor for this many days, then it is read-only.
+CONTACT_EDIT_DAYS = 14
+
 # Why a mentoring ends; "goals_met" ends it as completed, every other reason as ended early.
 END_REASONS = ("goals_met", "not_fitting", "no_time", "moved_away", "no_contact", "other")
 
@@ -86,8 +89,7 @@ def log_contact(profile: MentorProfile, match_id: int, entry: ContactEntry) -> M
     match = own_match(profile, match_id)
     if match is None or match.status != MatchStatus.ACTIVE:
         raise MentoringError("gone")
-    if entry.on > clock.today() or (match.answered_at and entry.on < clock.local_date(match.answered_at)):
-        raise MentoringError("contact_date")
+    check_contact_entry(match, entry)
     contact = MentorContact(
         match_id=match.id,
         on=entry.on,
@@ -102,6 +104,76 @@ def log_contact(profile: MentorProfile, match_id: int, entry: ContactEntry) -> M
     match.no_contact_reminders = 0  # a later silence is reported again from the first step
     db.session.flush()
     return contact
+
+
+def check_contact_entry(match: MentoringMatch, entry: ContactEntry) -> None:
+    if entry.on > clock.today() or (match.answered_at and entry.on < clock.local_date(match.answered_at)):
+        raise MentoringError("contact_date")
+
+
+def may_change_contact(contact: MentorContact, now: datetime | None = None) -> bool:
+    """A contact stays correctable for CONTACT_EDIT_DAYS after it was logged."""
+    return (now or utcnow()) < contact.created_at + timedelta(days=CONTACT_EDIT_DAYS)
+
+
+def own_contact(profile: MentorProfile, contact_id: int) -> MentorContact | None:
+    """A contact only if this mentor logged it (in one of their mentorings), else None: 404."""
+    return db.session.scalars(
+        select(MentorContact)
+        .join(MentoringMatch, MentoringMatch.id == MentorContact.match_id)
+        .where(MentorContact.id == contact_id, MentoringMatch.mentor_id == profile.id)
+    ).first()
+
+
+def changeable_contact(profile: MentorProfile, contact_id: int, now: datetime | None) -> MentorContact:
+    contact = own_contact(profile, contact_id)
+    if contact is None:
+        raise MentoringError("gone")
+    if not may_change_contact(contact, now):
+        raise MentoringError("contact_locked")
+    return contact
+
+
+def recount_contact_days(match_id: int) -> None:
+    """First and last contact day follow the log after a correction or a deletion."""
+    first, last = db.session.execute(
+        select(func.min(MentorContact.on), func.max(MentorContact.on)).where(
+            MentorContact.match_id == match_id
+        )
+    ).one()
+    match = db.session.get(MentoringMatch, match_id)
+    assert match is not None
+    match.first_contact_on, match.last_contact_on = first, last
+
+
+def correct_contact(
+    profile: MentorProfile, contact_id: int, entry: ContactEntry, now: datetime | None = None
+) -> MentorContact:
+    """The mentor corrects a contact within CONTACT_EDIT_DAYS.
+
+    Raise 'contact_locked' after that, 'gone' if it is not theirs.
+    """
+    contact = changeable_contact(profile, contact_id, now)
+    match = db.session.get(MentoringMatch, contact.match_id)
+    assert match is not None
+    check_contact_entry(match, entry)
+    contact.on, contact.mode, contact.minutes = entry.on, entry.mode, entry.minutes
+    contact.topics, contact.note = entry.topics, entry.note
+    db.session.flush()
+    recount_contact_days(match.id)
+    db.session.flush()
+    return contact
+
+
+def delete_contact(profile: MentorProfile, contact_id: int, now: datetime | None = None) -> int:
+    """The mentor deletes a contact within CONTACT_EDIT_DAYS; returns the match id."""
+    contact = changeable_contact(profile, contact_id, now)
+    match_id = contact.match_id
+    db.session.delete(contact)
+    db.session.flush()
+    recount_contact_days(match_id)
+    db.session.flush()
+    return match_id
 
 
 def own_match(profile: MentorProfile, match_id: int) -> MentoringMatch | None:

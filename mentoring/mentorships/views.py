@@ -53,6 +53,8 @@ def refusal(code: str) -> str:
         ),
         "contact_date": _("Please enter a date between the start of the mentoring and today."),
         "reason": _("Please choose a reason."),
+        "contact_locked": _("Contacts can be corrected for 14 days only. This one can no longer be changed."),
+        "concern_text": _("Please write your message (at most 4000 characters)."),
         "answer": _("Please choose an answer."),
         "unreachable": _("This person gave no phone number and no e-mail address."),
         "learning_date": _("Please enter a date that is not in the future."),

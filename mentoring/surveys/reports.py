@@ -40,6 +40,7 @@ from mentoring.accounts.models import User
 from mentoring.consultations import interpreters
 from mentoring.consultations.models import Booking, BookingStatus, Slot
 from mentoring.extensions import db
+from mentoring.mentorships import concerns
 from mentoring.mentorships.models import MatchStatus, MentoringMatch
 from mentoring.surveys import cellkey
 from mentoring.surveys.kanon import ALL
@@ -447,6 +448,18 @@ def hide_derived(row: Row, threshold: int) -> None:
         row.hidden.add("median_days")
     if "response_rate" in values and {"invitations", "responses"} & row.hidden:
         row.hidden.add("response_rate")
+    if "answer_hours" in values and (row.exact.get("_answered") or 0) < threshold:
+        row.hidden.add("answer_hours")
+
+
+def concern_answer_table() -> Table:
+    """The median hours from a mentor's concern to the office's first answer (one figure, all time);
+    like every figure, hidden below the threshold (`suppress`)."""
+    answered, hours = concerns.median_first_answer_hours()
+    total = Row(
+        key=TOTAL, values={"answer_hours": hours}, exact={"answer_hours": hours, "_answered": answered}
+    )
+    return Table(columns=("answer_hours",), rows=[], total=total)
 
 
 def shown(row: Row, column: str) -> float | int | None:

@@ -210,6 +210,9 @@ def dashboard():
         },
         threshold=threshold(),
         trained_share=format_percent(share / 100) if share is not None else None,
+        answer_hours=reports.shown(
+            reports.suppress(reports.concern_answer_table(), threshold()).total, "answer_hours"
+        ),
         max_count_noise=cellkey.MAX_COUNT_NOISE,
         max_mean_noise=cellkey.MAX_MEAN_NOISE,
     )

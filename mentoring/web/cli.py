@@ -189,12 +189,13 @@ def seed_demo_learning(profile, coordinator: User) -> None:
 
 
 def seed_demo_mentoring(profile, coordinator: User) -> None:
-    """The demo family has the demo mentor, a logged first contact and a meeting time to book;
-    another family, entered by the office, waits to be matched."""
+    """The demo family has the demo mentor, a logged first contact and a meeting time to book, and
+    the mentor asked the office for advice about them (answered); another family, entered by the
+    office, waits to be matched."""
     from datetime import time, timedelta
 
     from mentoring.consultations.models import ContactMode
-    from mentoring.mentorships import meetings, relationship, vetting
+    from mentoring.mentorships import concerns, meetings, relationship, vetting
     from mentoring.mentorships import services as mentoring
     from mentoring.mentorships.matching import Need
 
@@ -211,6 +212,19 @@ def seed_demo_mentoring(profile, coordinator: User) -> None:
     relationship.log_contact(profile, match.id, first)
     starts_at = clock.at(clock.today() + timedelta(days=3), time(17))
     meetings.publish_meeting(profile, starts_at, 60, ContactMode.PHONE)
+    asked = clock.utcnow() - timedelta(days=1)
+    concern = concerns.raise_concern(
+        profile,
+        match.id,
+        "Die Mutter wirkt sehr erschöpft und schläft kaum. Wie kann ich sie gut unterstützen?",
+        asked,
+    )
+    concerns.office_answers(
+        coordinator,
+        concern.id,
+        "Danke, dass Sie schreiben. Wir rufen Sie morgen an und überlegen gemeinsam, welche Hilfe passt.",
+        asked + timedelta(hours=3),
+    )
     waiting = mentoring.Family(name="Familie Demir", locale="tr", phone="+4917600000003")
     mentoring.enter_for_family(coordinator, waiting, need, "", "midwife")
     # Lena's request waits for the mentor's answer: the mentor reads her need before accepting.

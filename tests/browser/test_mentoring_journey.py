@@ -111,6 +111,11 @@ def test_applicant_vetted_family_asks_in_arabic_mentor_accepts(
     page.locator("#minutes").fill("20")
     page.locator("#note").fill("Erstes Gespräch, Schlaf")
     page.locator("form.stacked button[type=submit]").first.click()
+    # "Save this contact?": a summary first, then the mentor saves it.
+    assert "Erstes Gespräch, Schlaf" in page.locator("dl.summary-list").inner_text()
+    assert_accessible(page)
+    page.locator("#confirm-contact button[type=submit]").first.click()
+    assert page.locator("#confirm-contact").count() == 0
     assert "Erstes Gespräch, Schlaf" in page.content()
     assert_accessible(page)
     screenshots(page, "mentor-contact-log")

@@ -115,6 +115,7 @@ def data_strings(app) -> list[str]:
     values += ["Sabine Kaya", "Hebamme", "Ayla", "ayla@example.org", "http://localhost", "localhost", "Uhr"]
     values += ["Familie Demir", "Gutes Gespräch"]  # typed by a coordinator and a mentor
     values += ["Schlaf und Zahnen", "Rathaus", "Grundkurs"]  # a group session and a training, typed by the office
+    values += ["Die Mutter wirkt sehr erschöpft.", "Rufen Sie uns an."]  # a concern and its answer
     values += [
         "Krabbelgruppe",
         "Група за пълзене",

@@ -35,7 +35,8 @@ def test_a_mentor_logs_a_contact_dated_today_at_any_hour_but_not_one_dated_tomor
         mentor, f"/mentor/families/{mine}", call | {"on": (today + timedelta(days=1)).isoformat()}
     )
     assert tomorrow.status_code == 422 and 'href="#on"' in tomorrow.text
-    logged = submit(mentor, f"/mentor/families/{mine}", call | {"on": today.isoformat()})
+    # After the "Save this contact?" summary the mentor saves it.
+    logged = submit(mentor, f"/mentor/families/{mine}", call | {"on": today.isoformat(), "confirmed": "yes"})
     assert logged.status_code == 303, logged.text
     assert "Kurz nach Mitternacht telefoniert" in mentor.get(f"/mentor/families/{mine}").text
     with app.app_context():

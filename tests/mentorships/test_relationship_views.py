@@ -52,7 +52,9 @@ def test_a_mentor_logs_contacts_only_for_own_families_and_the_office_sees_counts
     refused = submit(mentor, f"/mentor/families/{mine}", future)
     assert refused.status_code == 422 and 'href="#on"' in refused.text
     sent = submit(
-        mentor, f"/mentor/families/{mine}", future | {"on": today.isoformat(), "topics": ["sleep"]}
+        mentor,
+        f"/mentor/families/{mine}",
+        future | {"on": today.isoformat(), "topics": ["sleep"], "confirmed": "yes"},  # after the summary
     )
     assert sent.status_code == 303
     assert "Private" in mentor.get(f"/mentor/families/{mine}").text
@@ -187,9 +189,7 @@ def test_a_mentor_away_gets_no_requests_and_bad_dates_are_explained(app, today):
     mentoring_cast(app)
     activate_mentor(app, "ayse")
     mentor = log_in(app, "ayse")
-    bad = submit(
-        mentor, "/mentor/away", {"first_day": tomorrow.isoformat(), "last_day": today.isoformat()}
-    )
+    bad = submit(mentor, "/mentor/away", {"first_day": tomorrow.isoformat(), "last_day": today.isoformat()})
     assert bad.status_code == 422 and 'href="#last_day"' in bad.text
     week = tomorrow + timedelta(days=6)
     assert (
