@@ -150,7 +150,6 @@ def test_a_contact_can_be_corrected_or_deleted_for_14_days_then_it_is_read_only(
             assert error.code == "gone"
         else:
             raise AssertionError("another mentor corrected ayse's contact")
-    ayse = log_in(app, "ayse")
     edit = f"/mentor/contacts/{first_id}/edit"
     corrected = {
         "on": (today - timedelta(days=0)).isoformat(),
@@ -159,6 +158,7 @@ def test_a_contact_can_be_corrected_or_deleted_for_14_days_then_it_is_read_only(
         "note": "korrigiert",
     }
     with time_machine.travel(logged_at + timedelta(days=13, hours=23)):
+        ayse = log_in(app, "ayse")  # days later: a new login (sessions end after idle hours)
         assert submit(ayse, edit, corrected).status_code == 303
         assert submit(ayse, f"/mentor/contacts/{second_id}/delete", {}, page=edit).status_code == 303
     with app.app_context():
@@ -166,6 +166,7 @@ def test_a_contact_can_be_corrected_or_deleted_for_14_days_then_it_is_read_only(
         assert (contact.mode, contact.minutes, contact.note) == ("video", 45, "korrigiert")
         assert db.session.get(MentorContact, second_id) is None
     with time_machine.travel(logged_at + timedelta(days=14, minutes=1)):
+        ayse = log_in(app, "ayse")
         page = ayse.get(f"/mentor/families/{match_id}")
         assert edit not in page.text  # read-only now: no button
         late = submit(ayse, edit, corrected | {"note": "zu spät"}, page=f"/mentor/families/{match_id}")

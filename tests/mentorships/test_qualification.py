@@ -136,6 +136,7 @@ def test_attendance_the_office_records_feeds_the_qualification_record(app):
     page = f"/coordinator/group-sessions/{session_id}"
     assert "Die Teilnahme kann eingetragen werden, sobald der Termin begonnen hat." in office.get(page).text
     with time_machine.travel(utcnow() + timedelta(days=4), tick=False):
+        office, ayse = log_in(app, "office"), log_in(app, "ayse")  # days later: new logins
         assert submit(office, page, {"attended": str(mentor_id)}).status_code == 303
         record = ayse.get("/mentor/learning").text
         assert "Grenzen setzen" in record.split("Ihr Qualifizierungsnachweis")[-1]
