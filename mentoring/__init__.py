@@ -29,6 +29,7 @@ ROUTE_MODULES = (
     "mentoring.api.views",
     "mentoring.mentorships.views",
     "mentoring.mentorships.mentor_views",
+    "mentoring.mentorships.group_views",
     "mentoring.mentorships.coordinator_views",
     "mentoring.surveys.views",
     "mentoring.surveys.comment_views",

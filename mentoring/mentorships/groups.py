@@ -35,7 +35,7 @@ from mentoring.mentorships.models import (
     MentorProfile,
     MentorStatus,
 )
-from mentoring.mentorships.services import open_match_of
+from mentoring.mentorships.services import has_help
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,8 @@ class CohortPlan:
 def create_cohort(plan: CohortPlan) -> Cohort:
     """A cohort and its weekly meetings; raise MentoringError('group_mentor' | 'group_plan').
 
-    The mentors must be active (so vetted); places are 1..GROUP_MAX_FAMILIES; the start not past.
+    The mentors must be active (which needs the vetting); places are 1..GROUP_MAX_FAMILIES;
+    the first meeting is not in the past.
     """
     limit = current_app.config["GROUP_MAX_FAMILIES"]
     if not 1 <= plan.capacity <= limit or not 1 <= plan.weeks <= 52 or plan.starts_on < clock.today():
@@ -67,7 +68,7 @@ def create_cohort(plan: CohortPlan) -> Cohort:
         raise MentoringError("group_mentor")
     for mentor_id in mentor_ids:
         profile = db.session.get(MentorProfile, mentor_id)
-        if profile is None or profile.status != MentorStatus.ACTIVE or profile.vetted_at is None:
+        if profile is None or profile.status != MentorStatus.ACTIVE:  # active means vetted
             raise MentoringError("group_mentor")
     cohort = Cohort(
         name=plan.name,
@@ -139,7 +140,7 @@ def claim_group_place(cohort_id: int) -> bool:
 
 def join_cohort(parent: User, cohort_id: int, survey_consent: bool | None = None) -> CohortMember:
     """The family takes a place; raise MentoringError('already' | 'gone' | 'group_full')."""
-    if open_match_of(parent) is not None or membership_of(parent) is not None:
+    if has_help(parent):
         raise MentoringError("already")
     cohort = db.session.get(Cohort, cohort_id)
     if cohort is None or cohort.status != CohortStatus.OPEN or last_meeting_day(cohort) < clock.today():
@@ -174,6 +175,10 @@ def assign_to_cohort(match_id: int, cohort_id: int) -> CohortMember:
     match.ended_at = utcnow()
     db.session.flush()
     return join_cohort(match.parent, cohort_id)
+
+
+def get_cohort(cohort_id: int) -> Cohort | None:
+    return db.session.get(Cohort, cohort_id)
 
 
 def all_cohorts() -> list[Cohort]:
