@@ -122,7 +122,7 @@ def cohort_form() -> CohortForm:
     form.district.choices = district_choices(str(PREFER_NOT_TO_SAY))
     mentors = [(str(p.id), p.user.name) for p in services.all_mentors() if p.status == MentorStatus.ACTIVE]
     form.mentor_id.choices = mentors
-    form.co_mentor_id.choices = [("", _("None")), *mentors]
+    form.co_mentor_id.choices = [("", _("No second mentor parent")), *mentors]
     return form
 
 
@@ -161,7 +161,7 @@ def new_cohort():
             target.errors = [*target.errors, refusal(error.code)]
         else:
             db.session.commit()
-            flash(_("The group is planned with %(num)d meetings.", num=plan.weeks), "success")
+            flash(_("The group is planned."), "success")
             return redirect(url_for(".cohort", cohort_id=cohort.id), 303)
     return render_template("mentorships/new_cohort.html", form=form), (422 if form.errors else 200)
 
