@@ -114,6 +114,7 @@ def data_strings(app) -> list[str]:
                 values.append(booking.video_room)
     values += ["Sabine Kaya", "Hebamme", "Ayla", "ayla@example.org", "http://localhost", "localhost", "Uhr"]
     values += ["Familie Demir", "Gutes Gespräch"]  # typed by a coordinator and a mentor
+    values += ["Eltern-AG Styrum", "Familienzentrum Styrum", "Familie Yıldız"]  # a parents' group
     values += [
         "Krabbelgruppe",
         "Група за пълзене",
@@ -192,6 +193,7 @@ def test_every_message_template_is_translatable(app, world, pseudo):
             "hours": 2,
             "days": 14,
             "invitation": invitation,
+            "cohort": SimpleNamespace(name="Eltern-AG Styrum", starts_on=clock.local_date(booking.slot.starts_at)),
         }
         booking.cancel_reason = "Krank"
         booking.hold_until = booking.slot.starts_at
