@@ -165,7 +165,7 @@ def seed_demo_mentoring(profile, coordinator: User) -> None:
     seed_demo_group(profile.id, coordinator, need)
 
 
-def seed_demo_group(mentor_id: int, coordinator: User, need) -> None:  # type: ignore[no-untyped-def]
+def seed_demo_group(mentor_id: int, coordinator: User, need) -> None:
     """A parents' group led by the demo mentor, meeting this morning for the first time, with one
     family the office placed; parents asking in Turkish or German see it with its free places."""
     from datetime import time
