@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentoring.accounts.models import User
@@ -234,7 +234,17 @@ class CohortMember(Model):
     """A family in a cohort."""
 
     __tablename__ = "cohort_members"
-    __table_args__ = (UniqueConstraint("cohort_id", "parent_id", name="one_place_per_family"),)
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "parent_id", name="one_place_per_family"),
+        # One running group per family, even when two joins race past the service's check.
+        Index(
+            "ix_cohort_members_one_running_group",
+            "parent_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)

@@ -82,6 +82,13 @@ def upgrade():
     with op.batch_alter_table('cohort_members', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cohort_members_cohort_id'), ['cohort_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cohort_members_parent_id'), ['parent_id'], unique=False)
+        batch_op.create_index(
+            'ix_cohort_members_one_running_group',
+            ['parent_id'],
+            unique=True,
+            sqlite_where=sa.text("status = 'active'"),
+            postgresql_where=sa.text("status = 'active'"),
+        )
 
     op.create_table('cohort_attendances',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -113,6 +120,7 @@ def downgrade():
 
     op.drop_table('cohort_attendances')
     with op.batch_alter_table('cohort_members', schema=None) as batch_op:
+        batch_op.drop_index('ix_cohort_members_one_running_group')
         batch_op.drop_index(batch_op.f('ix_cohort_members_parent_id'))
         batch_op.drop_index(batch_op.f('ix_cohort_members_cohort_id'))
 

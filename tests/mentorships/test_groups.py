@@ -289,3 +289,35 @@ def test_a_family_never_invited_cannot_apply_through_the_pathway(app):
         pathway.apply_as_mentor(
             parent("lena"), pathway.Application("lena-mentor", "Kirschbaum-Laterne-7", "", ("de",), None)
         )
+
+
+def test_one_family_joining_two_groups_at_the_same_moment_gets_one_place(app, today):
+    first, second = make_cohort(app, today, capacity=3), make_cohort(app, today, capacity=4)
+    make_user(app, username="lena")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def join(cohort_id):
+        with app.app_context():
+            family = parent("lena")
+            barrier.wait(timeout=10)
+            try:
+                groups.join_cohort(family, cohort_id)
+                db.session.commit()
+                outcomes.append("joined")
+            except MentoringError as error:
+                db.session.rollback()
+                outcomes.append(error.code)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=join, args=(cohort_id,)) for cohort_id in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["already", "joined"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CohortMember)) == 1
+        counts = [db.session.get(Cohort, cohort_id).member_count for cohort_id in (first, second)]
+        assert sorted(counts) == [0, 1]  # the refused join gave its place back
