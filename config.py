@@ -122,6 +122,8 @@ class Config:
     MENTORING_TRIAL_WEEKS = env_int("MENTORING_TRIAL_WEEKS", 4)
     # A mentoring is planned for this many days (about six months).
     MENTORING_PLANNED_DAYS = env_int("MENTORING_PLANNED_DAYS", 182)
+    # Group mentoring (Eltern-AG): at most this many families in one cohort.
+    GROUP_MAX_FAMILIES = env_int("GROUP_MAX_FAMILIES", 10)
     # Coordinators are told about families unmatched for these many days, and about active
     # matches with no contact logged for these many days.
     UNMATCHED_REMINDER_DAYS = env_list("UNMATCHED_REMINDER_DAYS", "7,14,45")

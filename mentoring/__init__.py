@@ -30,6 +30,7 @@ ROUTE_MODULES = (
     "mentoring.api.views",
     "mentoring.mentorships.views",
     "mentoring.mentorships.mentor_views",
+    "mentoring.mentorships.group_views",
     "mentoring.mentorships.coordinator_views",
     "mentoring.mentorships.learning_views",
     "mentoring.mentorships.concern_views",

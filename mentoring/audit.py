@@ -42,6 +42,8 @@ AUDIT_ACTIONS = {
     "family_entered": _l("Entered a family's request"),
     "family_assigned": _l("Assigned a family"),
     "mentorings_viewed": _l("Opened the mentorings"),
+    "group_viewed": _l("Opened a parents' group"),
+    "group_family_placed": _l("Placed a family in a parents' group"),
     "interpreters_viewed": _l("Opened the interpreter requests"),
     "survey_resent": _l("Sent a parent the survey again"),
     "comments_viewed": _l("Opened the parents' comments"),

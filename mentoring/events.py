@@ -20,3 +20,5 @@ account_created = _signals.signal("account-created")
 consultation_attended = _signals.signal("consultation-attended")
 # sender: the MentoringMatch; keyword `moment`: "3m" (three months in) or "end"
 mentoring_milestone = _signals.signal("mentoring-milestone")
+# sender: the CohortMember, when their group ended after its last meeting
+group_completed = _signals.signal("group-completed")

@@ -3,7 +3,16 @@
 from mentoring.accounts.models import Invitation, PasswordResetToken, User
 from mentoring.audit import AuditEntry
 from mentoring.consultations.models import Booking, ExpertProfile, Slot, SlotSeries
-from mentoring.mentorships.models import MentorAway, MentoringMatch, MentorProfile
+from mentoring.mentorships.models import (
+    Attendance,
+    Cohort,
+    CohortMeeting,
+    CohortMember,
+    MentorAway,
+    MentoringMatch,
+    MentorInvitation,
+    MentorProfile,
+)
 from mentoring.notifications.models import OutboxMessage
 from mentoring.offers.models import Offer
 from mentoring.reference.models import District, Topic
@@ -20,16 +29,21 @@ from mentoring.surveys.models import (
 from mentoring.worker import JobRun
 
 __all__ = [
+    "Attendance",
     "AuditEntry",
     "Booking",
     "ChangeEntry",
     "ChangeText",
+    "Cohort",
+    "CohortMeeting",
+    "CohortMember",
     "District",
     "ExpertProfile",
     "Invitation",
     "InvitationCount",
     "JobRun",
     "MentorAway",
+    "MentorInvitation",
     "MentorProfile",
     "MentoringMatch",
     "Offer",

@@ -652,6 +652,7 @@ def world(app: Flask, municipality_data: None) -> dict:
         "booking": _id,
         "expert": expert,
         **mentoring_world(app),
+        **group_world(app),
         **survey_world(app),
         **offers_world(app),
         **comments_world(app),
@@ -769,6 +770,36 @@ def survey_world(app: Flask) -> dict:
         surveys.submit(answered_token, {"satisfaction": 4}, "")
         db.session.commit()
     return {"survey": token}
+
+
+def group_world(app: Flask) -> dict:
+    """thementor leads a parents' group meeting today; groupmember has a place and was invited to mentor."""
+
+    from datetime import time
+
+    from mentoring.mentorships import groups, vetting
+    from mentoring.mentorships.models import MentorInvitation
+
+    make_user(app, username="groupmember", email="group@example.org", display_name="Familie Yıldız")
+    with app.app_context():
+        mentor = vetting.mentor_profile_of(accounts.find_user_by_username("thementor"))
+        plan = groups.CohortPlan(
+            name="Eltern-AG Styrum",
+            languages=("tr", "de"),
+            district="mitte-styrum",
+            starts_on=clock.today(),
+            weeks=3,
+            meets_at=time(0, 1),
+            place="Familienzentrum Styrum",
+            capacity=10,
+            mentor_id=mentor.id,
+        )
+        cohort = groups.create_cohort(plan)
+        member = accounts.find_user_by_username("groupmember")
+        groups.join_cohort(member, cohort.id)
+        db.session.add(MentorInvitation(parent_id=member.id))
+        db.session.commit()
+        return {"cohort": cohort.id, "group_meeting": groups.meetings_of(cohort)[0].id}
 
 
 def mentoring_world(app: Flask) -> dict:

@@ -40,6 +40,10 @@ NOT_YOURS = [
     ("thementor", "GET", "/coordinator/concerns/{concern}", None),
     ("thementor", "POST", "/coordinator/concerns/{concern}", {"body": "Antwort"}),
     ("thementee", "POST", "/coordinator/concerns/{concern}/close", {}),
+    ("othermentor", "GET", "/mentor/groups/meetings/{group_meeting}", None),
+    ("othermentor", "POST", "/mentor/groups/meetings/{group_meeting}", {"present": "1"}),
+    ("theparent", "GET", "/coordinator/groups/{cohort}", None),
+    ("thementor", "POST", "/coordinator/groups/{cohort}/place", {"match_id": "1"}),
     ("theparent", "POST", "/mentoring/{match}/trial", {"fits": "no"}),
     ("theparent", "POST", "/mentoring/{match}/end", {"reason": "other"}),
     ("otherexpert", "POST", "/expert/bookings/{booking}/attendance", {"attended": "yes"}),
@@ -96,8 +100,9 @@ FORGED = [
     ("GET", "/calendar/forged-token-123.ics"),
     ("GET", "/r/ABCDEFG/coming/0123456789abcdef0123456789abcdef"),
 ]
-# Routes whose id is not anyone's property (a mentor parent one may ask), or static files.
-PUBLIC_IDS = {"static", "mentorships.send_request", "consultations.book", "api.cancel_booking", "offers.edit"}
+# Routes whose id is not anyone's property (a mentor parent one may ask, a group one may join), or
+# static files.
+PUBLIC_IDS = {"static", "mentorships.send_request", "mentorships.join_group", "consultations.book", "api.cancel_booking", "offers.edit"}
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import AnyOf
 
+from mentoring.accounts.passwords import MIN_LENGTH, password_problem
 from mentoring.forms import (
     BaseForm,
     CheckboxesField,
@@ -18,6 +19,7 @@ from mentoring.forms import (
     phone_field,
     required,
     select_choices,
+    username_shape,
 )
 from mentoring.mentorships.models import ContactPreference
 from mentoring.reference.choices import WEEKDAY_LABELS
@@ -299,3 +301,65 @@ class ConcernForm(BaseForm):
 
 class ConcernReplyForm(BaseForm):
     body = TextAreaField(_l("Your message"), [required(), max_length(4000)])
+
+
+class CohortForm(BaseForm):
+    """The office plans a parents' group; the service checks the mentors and the number of places."""
+
+    name = StringField(_l("Name of the group"), [required(), max_length(80)])
+    languages = CheckboxesField(_l("Languages of the group"), choices=[])
+    district = ChoiceField(_l("District (optional)"), choices=[])
+    starts_on = LocalDateField(_l("First meeting on"), [required()])
+    meets_at = LocalTimeField(_l("Meeting time"), [required()])
+    weeks = WholeNumberField(_l("Number of weekly meetings"), [required(), number_range(1, 52)], default=20)
+    place = StringField(
+        _l("Place or link of the meetings"),
+        [required(), max_length(120)],
+        description=_l("For example: Familienzentrum, Hauptstraße 5, or “online”."),
+    )
+    capacity = WholeNumberField(_l("Number of families"), [required(), number_range(1, 50)], default=10)
+    mentor_id = ChoiceField(_l("Mentor parent leading the group"), [required()], choices=[])
+    co_mentor_id = ChoiceField(_l("Second mentor parent (optional)"), choices=[])
+
+    def validate(self, extra_validators=None) -> bool:
+        return super().validate(extra_validators) & has_a_language(self)
+
+
+class PlaceFamilyForm(BaseForm):
+    match_id = ChoiceField(_l("Waiting family"), [required()], choices=[])
+
+
+class CohortAttendanceForm(BaseForm):
+    present = CheckboxesField(_l("Families who came"), choices=[])
+
+
+class BecomeMentorForm(BaseForm):
+    """The invited family's mentor application, filled in from what they told us before."""
+
+    display_name = StringField(_l("Your name or nickname"), [required(), max_length(80)])
+    languages = CheckboxesField(_l("Languages you speak"), choices=[])
+    district = ChoiceField(_l("Where do you live? (optional)"), choices=[])
+    username = StringField(
+        _l("Username for your mentor account"),
+        [required(), max_length(40), username_shape],
+        description=_l("A new account for your work as a mentor parent; your family account stays as it is."),
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        [required(), max_length(128)],
+        description=_l("At least %(min)d characters. A short sentence is easy to remember.", min=MIN_LENGTH),
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators) & has_a_language(self)
+        if self.password.data and password_problem(self.password.data, self.username.data or ""):
+            self.password.errors.append(
+                _(
+                    "Please choose a password of at least %(min)d characters that is hard to guess.",
+                    min=MIN_LENGTH,
+                )
+            )
+            return False
+        return valid

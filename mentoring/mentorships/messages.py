@@ -6,7 +6,7 @@ from mentoring.accounts.models import User
 from mentoring.extensions import db
 from mentoring.links import public_url
 from mentoring.mentorships.chores import Digest
-from mentoring.mentorships.models import EndedBy, MentoringMatch, MentorProfile
+from mentoring.mentorships.models import CohortMember, EndedBy, MentoringMatch, MentorProfile
 from mentoring.notifications.services import queue_email, queue_message
 from mentoring.security import Role
 
@@ -56,6 +56,36 @@ def ended(match: MentoringMatch, ended_by: EndedBy) -> None:
         tell(match.parent, "mentoring_ended", match, "mentorships.start")
     if ended_by != EndedBy.MENTOR:
         tell(mentor_user(match), "mentoring_ended", match, "mentorships.requests")
+
+
+def group_joined(member: CohortMember) -> None:
+    """The family has a place in a group (they joined, or a coordinator placed them)."""
+    parent = member.parent
+    if not (parent.email or parent.phone):
+        return
+    queue_message(
+        parent.email,
+        parent.phone,
+        "mentorships/group_joined",
+        parent.locale,
+        cohort=member.cohort,
+        person=parent,
+        link=public_url("mentorships.start", lang=parent.locale),
+    )
+
+
+def become_mentor(parent: User) -> None:
+    """The one invitation to become a mentor parent, in the family's language."""
+    if not (parent.email or parent.phone):
+        return
+    queue_message(
+        parent.email,
+        parent.phone,
+        "mentorships/become_mentor",
+        parent.locale,
+        person=parent,
+        link=public_url("mentorships.become_mentor", lang=parent.locale),
+    )
 
 
 def trial_review(match: MentoringMatch) -> None:

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentoring.accounts.models import User
@@ -96,6 +96,9 @@ class MentorProfile(Model):
     applicant_reminders: Mapped[int] = mapped_column(default=0, server_default="0")
     # The day the office was told this mentor had no exchange or supervision for a while (once a gap).
     exchange_reminded_on: Mapped[date | None] = mapped_column(Date)
+    # Came through the invitation sent after their own mentoring or group: only this fact is kept,
+    # never which family they were.
+    was_mentee: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
@@ -289,3 +292,107 @@ class ConcernMessage(Model):
     written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author: Mapped[User | None] = relationship()
+
+
+class CohortStatus(StrEnum):
+    OPEN = "open"
+    ENDED = "ended"
+
+
+class Cohort(Model):
+    """A group of families (Eltern-AG) led by one or two mentor parents over weekly meetings."""
+
+    __tablename__ = "cohorts"
+    __table_args__ = (
+        CheckConstraint("weeks BETWEEN 1 AND 52", name="weeks_range"),
+        # The counter of families can never pass the places, whatever the application does.
+        CheckConstraint("member_count >= 0 AND member_count <= capacity", name="within_capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    languages: Mapped[list[str]] = mapped_column(TagList, default=list)
+    district: Mapped[str | None] = mapped_column(String(40))
+    starts_on: Mapped[date] = mapped_column(Date)
+    weeks: Mapped[int] = mapped_column(default=20)
+    place: Mapped[str] = mapped_column(String(120), default="")
+    capacity: Mapped[int] = mapped_column(default=10)
+    member_count: Mapped[int] = mapped_column(default=0)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("mentor_profiles.id", ondelete="CASCADE"), index=True)
+    co_mentor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mentor_profiles.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[CohortStatus] = mapped_column(str_enum(CohortStatus, 8), default=CohortStatus.OPEN)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    mentor: Mapped[MentorProfile] = relationship(foreign_keys=[mentor_id])
+    co_mentor: Mapped[MentorProfile | None] = relationship(foreign_keys=[co_mentor_id])
+
+    @property
+    def free_places(self) -> int:
+        return max(self.capacity - self.member_count, 0)
+
+
+class CohortMeeting(Model):
+    """One weekly group meeting of a cohort."""
+
+    __tablename__ = "cohort_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(String(120), default="")
+
+
+class MemberStatus(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+
+
+class CohortMember(Model):
+    """A family in a cohort."""
+
+    __tablename__ = "cohort_members"
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "parent_id", name="one_place_per_family"),
+        # One running group per family, even when two joins race past the service's check.
+        Index(
+            "ix_cohort_members_one_running_group",
+            "parent_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[MemberStatus] = mapped_column(str_enum(MemberStatus, 10), default=MemberStatus.ACTIVE)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    cohort: Mapped[Cohort] = relationship()
+    parent: Mapped[User] = relationship()
+
+
+class Attendance(Model):
+    """A family was at a group meeting (a row per family present, none for those absent)."""
+
+    __tablename__ = "cohort_attendances"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id", name="once_per_meeting"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("cohort_meetings.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("cohort_members.id", ondelete="CASCADE"), index=True)
+
+
+class MentorInvitation(Model):
+    """A family was invited to become a mentor parent: once per family, ever (unique)."""
+
+    __tablename__ = "mentor_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

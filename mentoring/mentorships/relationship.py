@@ -15,7 +15,7 @@ from mentoring import clock, events
 from mentoring.accounts.models import User
 from mentoring.clock import utcnow
 from mentoring.extensions import db, decrement
-from mentoring.mentorships import messages
+from mentoring.mentorships import messages, pathway
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.models import (
     EndedBy,
@@ -71,6 +71,8 @@ def end_match(match_id: int, reason: str, ended_by: EndedBy, now: datetime | Non
     db.session.flush()
     events.mentoring_milestone.send(match, moment="end")  # the family may get a survey
     messages.ended(match, ended_by)
+    if match.status == MatchStatus.COMPLETED:
+        pathway.invite_to_mentor(match.parent)  # once per family, from mentee to mentor parent
     return match
 
 

@@ -24,7 +24,9 @@ from mentoring.mentorships import messages
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.matching import Fit, Need, Offer, batch_match, fit, rank
 from mentoring.mentorships.models import (
+    CohortMember,
     MatchStatus,
+    MemberStatus,
     MentoringMatch,
     MentorProfile,
     MentorStatus,
@@ -86,6 +88,19 @@ def open_match_of(parent: User) -> MentoringMatch | None:
     ).first()
 
 
+def is_in_group(parent: User) -> bool:
+    """The family has a place in a parents' group that is still running."""
+    query = select(CohortMember.id).where(
+        CohortMember.parent_id == parent.id, CohortMember.status == MemberStatus.ACTIVE
+    )
+    return db.session.scalar(query) is not None
+
+
+def has_help(parent: User) -> bool:
+    """One kind of help at a time: an open request or mentoring, or a place in a group."""
+    return open_match_of(parent) is not None or is_in_group(parent)
+
+
 @dataclass(frozen=True)
 class Asking:
     """What the family adds when they send a request: a note, what the mentor may see, who sent them."""
@@ -103,7 +118,7 @@ def request_mentor(
     parent: User, mentor_id: int, need: Need, asking: Asking, days_to_answer: int
 ) -> MentoringMatch:
     """Send a request to one mentor; raise MentoringError('already' | 'unavailable')."""
-    if open_match_of(parent) is not None:
+    if has_help(parent):
         raise MentoringError("already")
     profile = db.session.get(MentorProfile, mentor_id)
     result = fit(need, offer_of(profile, away_mentor_ids(clock.today()))) if profile else None
@@ -223,7 +238,7 @@ def need_of_match(match: MentoringMatch) -> Need:
 
 def ask_programme_office(parent: User, need: Need, asking: Asking) -> MentoringMatch:
     """The family asks the office to find a mentor parent; raise MentoringError('already')."""
-    if open_match_of(parent) is not None:
+    if has_help(parent):
         raise MentoringError("already")
     parent.survey_consent = asking.survey_consent
     match = new_match(

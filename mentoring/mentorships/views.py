@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from mentoring.clock import today
 from mentoring.extensions import db
-from mentoring.mentorships import bp, relationship, services
+from mentoring.mentorships import bp, groups, relationship, services
 from mentoring.mentorships import meetings as meeting_rules
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.forms import (
@@ -64,6 +64,11 @@ def refusal(code: str) -> str:
         "session_full": _("This session is full."),
         "already_booked": _("You already have a place in this session."),
         "session_not_started": _("Attendance can be recorded once the session has started."),
+        "group_plan": _("Please check the number of families, the weeks and the first day."),
+        "group_mentor": _("Please choose one or two different active mentor parents."),
+        "group_full": _("This group has no free place any more."),
+        "attendance_date": _("This meeting has not taken place yet."),
+        "members": _("Please choose families of this group."),
     }[code]
 
 
@@ -144,14 +149,21 @@ def start():
     match = services.open_match_of(current_user)
     if match is not None:
         return my_match(match)
+    member = groups.membership_of(current_user)
+    if member is not None:
+        return render_template(
+            "mentorships/my_group.html", member=member, meetings=groups.meetings_of(member.cohort)
+        )
     form = need_form()
     fits = []
+    cohorts = []
     asked = bool(set(request.args) - {"lang"})
     if asked and form.validate():
         found = services.suggest_mentors(need_of(form), today())
         profiles = services.profiles_by_id([f.mentor_id for f in found])
         districts, topics = district_names(), topic_names()
         fits = [(f, profiles[f.mentor_id], describe(f.reasons, districts, topics)) for f in found]
+        cohorts = groups.fitting_cohorts(need_of(form), today())
     asking = asking_form(
         formdata=None,
         shares=[kind for kind in ("phone", "email") if getattr(current_user, kind)],
@@ -161,6 +173,7 @@ def start():
         "mentorships/start.html",
         form=form,
         fits=fits,
+        cohorts=cohorts,
         asked=asked,
         asking=asking,
         query=request.query_string.decode(),

@@ -41,7 +41,7 @@ from mentoring.consultations import interpreters
 from mentoring.consultations.models import Booking, BookingStatus, Slot
 from mentoring.extensions import db
 from mentoring.mentorships import concerns
-from mentoring.mentorships.models import MatchStatus, MentoringMatch
+from mentoring.mentorships.models import MatchStatus, MentoringMatch, MentorProfile, MentorStatus
 from mentoring.surveys import cellkey
 from mentoring.surveys.kanon import ALL
 from mentoring.surveys.models import InvitationCount, SurveyPeriod, SurveyResponse
@@ -64,8 +64,10 @@ PARTICIPATION_COUNTS = (
     "completed",
 )
 SURVEY_COUNTS = ("invitations", "responses")
+# Active mentor parents, and those among them who were mentees first (from mentee to mentor).
+MENTOR_COUNTS = ("mentors", "former_mentees")
 # Columns that count people (perturbed, suppressed below the threshold); means are perturbed too.
-COUNTS = (*PARTICIPATION_COUNTS, *SURVEY_COUNTS)
+COUNTS = (*PARTICIPATION_COUNTS, *SURVEY_COUNTS, *MENTOR_COUNTS)
 MEANS = QUESTION_KEYS
 PARTICIPATION_COLUMNS = (*PARTICIPATION_COUNTS, "median_days")
 SURVEY_COLUMNS = (*SURVEY_COUNTS, "response_rate", *QUESTION_KEYS)
@@ -382,6 +384,23 @@ def interpreter_languages(threshold: int, days: int = 365) -> Table:
     total = sum(n for _language, n in counts)
     table = Table(("requests",), rows, Row(TOTAL, {"requests": total}, {"requests": total}, {"requests"}))
     return suppress(table, threshold)
+
+
+def mentor_pathway(secret: bytes) -> Table:
+    """Active mentor parents today and how many of them were mentees first: one total row, with
+    the same noise as every count, to be suppressed like the other tables."""
+    cells = Cells()
+    for profile_id, was_mentee in db.session.execute(
+        select(MentorProfile.id, MentorProfile.was_mentee).where(MentorProfile.status == MentorStatus.ACTIVE)
+    ):
+        record = cellkey.derived_key(secret, "mentor", profile_id)
+        cells.add("mentors", "mentors", record)  # `add` counts every record into the total too
+        if was_mentee:
+            cells.add("mentors", "former_mentees", record)
+    total = Row(TOTAL)
+    for column in MENTOR_COUNTS:
+        total.exact[column], total.values[column] = cells.count(TOTAL, column)
+    return Table(columns=MENTOR_COUNTS, rows=[], total=total)
 
 
 # Small-cell suppression -----------------------------------------------------------------------------

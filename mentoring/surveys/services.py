@@ -25,7 +25,7 @@ from mentoring.clock import local_date, today, utcnow
 from mentoring.consultations.models import Booking
 from mentoring.extensions import db, rows_changed
 from mentoring.links import public_url
-from mentoring.mentorships.models import MentoringMatch
+from mentoring.mentorships.models import CohortMember, MentoringMatch
 from mentoring.notifications.services import LINK_PLACEHOLDER, queue_message, withdraw_late_link
 from mentoring.surveys.kanon import ALL, FIELDS, Context, generalise
 from mentoring.surveys.models import (
@@ -287,6 +287,15 @@ def invite_for_mentoring(match: MentoringMatch, moment: str) -> SurveyInvitation
         return None
     recipient = Recipient(parent.locale, parent.email, parent.phone, match.district, match.age_group)
     return invite(f"match:{match.id}:{moment}", MENTORING, recipient)
+
+
+def invite_after_group(member: CohortMember) -> SurveyInvitation | None:
+    """At the end of a group (the mentoring service, with the group's district), if the family agreed."""
+    parent = member.parent
+    if not parent.survey_consent:
+        return None
+    recipient = Recipient(parent.locale, parent.email, parent.phone, member.cohort.district, None)
+    return invite(f"group-member:{member.id}:end", MENTORING, recipient)
 
 
 def resend_for_booking(booking: Booking, now: datetime | None = None) -> bool:

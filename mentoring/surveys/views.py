@@ -92,6 +92,8 @@ COLUMN_LABELS = {
     "active": _l("Active mentorings"),
     "completed": _l("Completed mentorings"),
     "median_days": _l("Median days to a match"),
+    "mentors": _l("Active mentor parents"),
+    "former_mentees": _l("Of them, once mentees themselves"),
     "invitations": _l("Survey invitations"),
     "responses": _l("Survey responses"),
     "response_rate": _l("Response rate (%)"),
@@ -194,7 +196,11 @@ def dashboard():
     return render_template(
         "surveys/dashboard.html",
         form=form,
-        tables={"participation": participation, "survey": survey},
+        tables={
+            "participation": participation,
+            "survey": survey,
+            "pathway": reports.suppress(reports.mentor_pathway(cellkey_secret()), threshold()),
+        },
         labels=labels,
         survey_labels=survey_labels,
         column_labels=COLUMN_LABELS,

@@ -243,6 +243,32 @@ def seed_demo_mentoring(profile, coordinator: User) -> None:
     applicant.phone, applicant.locale = "+4917600000004", "ar"
     applicant_profile = vetting.mentor_profile_of(applicant)
     applicant_profile.languages, applicant_profile.districts = ["ar", "de"], ["osterfeld"]
+    seed_demo_group(profile.id, coordinator, need)
+
+
+def seed_demo_group(mentor_id: int, coordinator: User, need) -> None:
+    """A parents' group led by the demo mentor, meeting this morning for the first time, with one
+    family the office placed; parents asking in Turkish or German see it with its free places."""
+    from datetime import time
+
+    from mentoring.mentorships import groups
+    from mentoring.mentorships import services as mentoring
+
+    plan = groups.CohortPlan(
+        name="Eltern-AG Styrum",
+        languages=("tr", "de"),
+        district="mitte-styrum",
+        starts_on=clock.today(),
+        weeks=20,
+        meets_at=time(9, 30),
+        place="Familienzentrum Styrum, Hauptstraße 5",
+        capacity=current_app.config["GROUP_MAX_FAMILIES"],
+        mentor_id=mentor_id,
+    )
+    cohort = groups.create_cohort(plan)
+    family = mentoring.Family(name="Familie Yıldız", locale="tr", phone="+4917600000005")
+    waiting = mentoring.enter_for_family(coordinator, family, need, "", "family_centre")
+    groups.assign_to_cohort(waiting.id, cohort.id)
 
 
 # (German title, German description, provider, kind, ages, districts, cost, translated titles)

@@ -3,7 +3,7 @@
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
 from mentoring.qr import qr_svg
@@ -25,6 +25,7 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["qr_svg"] = qr_svg
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["date"] = format_date
     app.jinja_env.add_extension("jinja2.ext.do")
 
 

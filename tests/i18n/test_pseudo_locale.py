@@ -116,6 +116,7 @@ def data_strings(app) -> list[str]:
     values += ["Familie Demir", "Gutes Gespräch"]  # typed by a coordinator and a mentor
     values += ["Schlaf und Zahnen", "Rathaus", "Grundkurs"]  # a group session and a training, typed by the office
     values += ["Die Mutter wirkt sehr erschöpft.", "Rufen Sie uns an."]  # a concern and its answer
+    values += ["Eltern-AG Styrum", "Familienzentrum Styrum", "Familie Yıldız"]  # a parents' group
     values += [
         "Krabbelgruppe",
         "Група за пълзене",
@@ -205,6 +206,7 @@ def test_every_message_template_is_translatable(app, world, pseudo):
             "hours": 2,
             "days": 14,
             "invitation": invitation,
+            "cohort": SimpleNamespace(name="Eltern-AG Styrum", starts_on=clock.local_date(booking.slot.starts_at)),
         }
         booking.cancel_reason = "Krank"
         booking.hold_until = booking.slot.starts_at

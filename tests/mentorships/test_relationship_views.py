@@ -106,8 +106,12 @@ def test_ending_is_possible_for_the_family_the_mentor_and_the_office_but_not_for
     with app.app_context():
         assert db.session.get(MentoringMatch, mine).status == MatchStatus.COMPLETED
         assert db.session.get(MentoringMatch, theirs).status == MatchStatus.ENDED
-        told = {m.recipient for m in new_messages(app, before)}
+        messages = new_messages(app, before)
+        told = {m.recipient for m in messages if "/mentoring/become-mentor" not in m.body_text}
         assert told == {"ayse@example.org", "ali@example.org"}  # the side that did not end it hears
+        # The family whose mentoring was completed is asked, once, to become a mentor parent.
+        invited = [m.recipient for m in messages if "/mentoring/become-mentor" in m.body_text]
+        assert invited == ["lena2@example.org"]
 
 
 def test_meeting_times_are_bookable_only_by_the_mentors_own_families(app, today):

@@ -121,9 +121,9 @@ def test_only_coordinators_see_the_dashboard(app):
 # Statements for one GET of the dashboard by district, whatever the number of districts with data:
 # the session's user, the sealed quarters, bookings, requests (families and waits are worked out
 # from these two), the quarter's responses and invitation counts, the districts' names per table.
-# (11 before issue 16: one GROUP BY per figure.) Two more since issue 22: the share of trained
-# mentor parents and the concerns' first answers.
-DASHBOARD_STATEMENTS = {"sqlite": 10, "postgresql": 10}
+# (11 before issue 16: one GROUP BY per figure.) Three more since issue 22: the share of trained
+# mentor parents, the concerns' first answers and the active mentors ("from mentee to mentor").
+DASHBOARD_STATEMENTS = {"sqlite": 11, "postgresql": 11}
 
 
 def test_the_dashboard_runs_the_same_few_statements_for_twice_the_districts(
@@ -144,3 +144,26 @@ def test_the_dashboard_runs_the_same_few_statements_for_twice_the_districts(
         page = client.get(url)
     assert page.status_code == 200 and "Sterkrade-Nord" in page.text
     assert few.count == many.count == DASHBOARD_STATEMENTS[backend], many
+
+
+def test_former_mentees_among_the_active_mentors_are_shown_only_from_the_threshold(app):
+    from mentoring.mentorships.models import MentorStatus
+    from mentoring.surveys import cellkey, reports
+    from tests.factories import make_mentor
+
+    def former_mentees(app) -> int | None:
+        with app.app_context():
+            table = reports.suppress(reports.mentor_pathway(cellkey.secret_for(b"test")), 5)
+            return reports.shown(table.total, "former_mentees")
+
+    for n in range(3):
+        make_mentor(app, username=f"former{n}", was_mentee=True)
+    make_mentor(app, username="applicant", was_mentee=True, status=MentorStatus.APPLICANT)
+    client = coordinator(app)
+    page = client.get("/coordinator/dashboard?lang=en")
+    assert "From mentee to mentor parent" in page.text and "Of them, once mentees themselves" in page.text
+    assert former_mentees(app) is None  # three: hidden, as "<5"
+    for n in range(3, 9):
+        make_mentor(app, username=f"former{n}", was_mentee=True)
+    shown = former_mentees(app)
+    assert shown is not None and abs(shown - 9) <= cellkey.MAX_COUNT_NOISE  # the applicant does not count

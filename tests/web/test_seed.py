@@ -22,8 +22,9 @@ def test_seed_demo_is_idempotent_and_every_demo_login_works(app, runner):
     assert DEMO_PASSWORD in first.output
     after_first = counts(app)
     demo_accounts = len({name for name, *_ in DEMO_USERS} | {name for name, *_ in DEMO_EXPERTS})
-    # + the waiting family the office entered on their behalf (an account without a password)
-    assert after_first[:3] == (demo_accounts + 1, 6, 8)
+    # + the waiting family the office entered on their behalf and the family it placed in the
+    # parents' group (accounts without a password)
+    assert after_first[:3] == (demo_accounts + 2, 6, 8)
     assert after_first[3] > 50  # weekly series over four weeks for several experts
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert counts(app) == after_first
