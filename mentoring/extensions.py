@@ -36,6 +36,22 @@ def decrement(column: Any, row_id: int) -> None:
     )
 
 
+def increment_if(column: Any, row_id: int, *conditions: Any) -> bool:
+    """`column + 1` for one row only while `conditions` hold (e.g. `count < capacity`), in one
+    conditional UPDATE: of parallel takers of the last place exactly one gets True, on SQLite as on
+    PostgreSQL. The counterpart of `decrement`."""
+    table = column.class_
+    return (
+        rows_changed(
+            update(table)
+            .where(table.id == row_id, *conditions)
+            .values({column.key: column + 1})
+            .execution_options(synchronize_session=False)
+        )
+        == 1
+    )
+
+
 def rows_changed(statement: Executable) -> int:
     """Run an UPDATE or DELETE in the current transaction; how many rows it changed."""
     return cast(CursorResult[Any], db.session.execute(statement)).rowcount

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text
 
 from mentoring.clock import utcnow
 from mentoring.consultations.models import (
@@ -31,7 +31,7 @@ from mentoring.consultations.models import (
     Slot,
 )
 from mentoring.consultations.slots import ANY_HOST, SlotFilter, bookable_now, is_bookable
-from mentoring.extensions import db, decrement, rows_changed
+from mentoring.extensions import db, decrement, increment_if
 
 REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B to misread on the phone
 
@@ -122,13 +122,7 @@ def lock_contact(contact_key: str) -> None:
 
 
 def claim_seat(slot_id: int, now: datetime | None = None) -> bool:
-    claimed = rows_changed(
-        update(Slot)
-        .where(Slot.id == slot_id, *bookable_now(now or utcnow()))
-        .values(booked_count=Slot.booked_count + 1)
-        .execution_options(synchronize_session=False)
-    )
-    return claimed == 1
+    return increment_if(Slot.booked_count, slot_id, *bookable_now(now or utcnow()))
 
 
 def release_seat(slot_id: int) -> None:

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from mentoring import clock, events
 from mentoring.accounts.models import User
 from mentoring.clock import utcnow
-from mentoring.extensions import db, rows_changed
+from mentoring.extensions import db, increment_if
 from mentoring.mentorships import messages, pathway
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.matching import Need
@@ -123,18 +123,11 @@ def membership_of(parent: User) -> CohortMember | None:
 
 
 def claim_group_place(cohort_id: int) -> bool:
-    return (
-        rows_changed(
-            update(Cohort)
-            .where(
-                Cohort.id == cohort_id,
-                Cohort.status == CohortStatus.OPEN,
-                Cohort.member_count < Cohort.capacity,
-            )
-            .values(member_count=Cohort.member_count + 1)
-            .execution_options(synchronize_session=False)
-        )
-        == 1
+    return increment_if(
+        Cohort.member_count,
+        cohort_id,
+        Cohort.status == CohortStatus.OPEN,
+        Cohort.member_count < Cohort.capacity,
     )
 
 

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from mentoring.accounts.models import User
 from mentoring.clock import local_date
-from mentoring.extensions import db, decrement, rows_changed
+from mentoring.extensions import db, decrement, increment_if
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.models import (
     GroupSeat,
@@ -135,17 +135,12 @@ def book(profile: MentorProfile, session_id: int, now: datetime) -> GroupSeat:
     'already_booked'). The seat is claimed by one conditional UPDATE, never beyond capacity."""
     if not may_take_part(profile):
         raise MentoringError("not_active")
-    claimed = rows_changed(
-        update(GroupSession)
-        .where(
-            GroupSession.id == session_id,
-            GroupSession.starts_at > now,
-            GroupSession.booked_count < GroupSession.capacity,
-        )
-        .values(booked_count=GroupSession.booked_count + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed != 1:
+    if not increment_if(
+        GroupSession.booked_count,
+        session_id,
+        GroupSession.starts_at > now,
+        GroupSession.booked_count < GroupSession.capacity,
+    ):
         session = db.session.get(GroupSession, session_id)
         if session is None or session.starts_at <= now:
             raise MentoringError("session_gone")

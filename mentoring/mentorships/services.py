@@ -12,14 +12,14 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from mentoring import clock
 from mentoring.accounts.models import User
 from mentoring.accounts.services import NewAccount, create_user
 from mentoring.clock import utcnow
-from mentoring.extensions import db, rows_changed
+from mentoring.extensions import db, increment_if
 from mentoring.mentorships import messages
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.matching import Fit, Need, Offer, batch_match, fit, rank
@@ -142,18 +142,11 @@ def request_mentor(
 
 
 def claim_place(mentor_id: int) -> bool:
-    return (
-        rows_changed(
-            update(MentorProfile)
-            .where(
-                MentorProfile.id == mentor_id,
-                MentorProfile.status == MentorStatus.ACTIVE,
-                MentorProfile.active_count < MentorProfile.capacity,
-            )
-            .values(active_count=MentorProfile.active_count + 1)
-            .execution_options(synchronize_session=False)
-        )
-        == 1
+    return increment_if(
+        MentorProfile.active_count,
+        mentor_id,
+        MentorProfile.status == MentorStatus.ACTIVE,
+        MentorProfile.active_count < MentorProfile.capacity,
     )
 
 
