@@ -60,12 +60,13 @@ def concern(concern_id: int):
             db.session.commit()
             flash(_("Your message is sent to the programme office."), "success")
             return redirect(url_for(".concern", concern_id=concern_id), 303)
+    return thread_page("mentorships/concern.html", found, form)
+
+
+def thread_page(template: str, found: Concern, form: ConcernReplyForm):
+    """A concern's thread with the form to write in it (the mentor's and the office's page)."""
     return render_template(
-        "mentorships/concern.html",
-        concern=found,
-        messages=concerns.thread(found),
-        form=form,
-        ConcernStatus=ConcernStatus,
+        template, concern=found, messages=concerns.thread(found), form=form, ConcernStatus=ConcernStatus
     ), (422 if form.errors else 200)
 
 
@@ -107,13 +108,7 @@ def office_concern(concern_id: int):
             return redirect(url_for(".office_concern", concern_id=concern_id), 303)
     audit("concern_viewed", subject=f"concern:{concern_id}")
     db.session.commit()
-    return render_template(
-        "mentorships/office_concern.html",
-        concern=found,
-        messages=concerns.thread(found),
-        form=form,
-        ConcernStatus=ConcernStatus,
-    ), (422 if form.errors else 200)
+    return thread_page("mentorships/office_concern.html", found, form)
 
 
 @bp.post("/coordinator/concerns/<int:concern_id>/close")
