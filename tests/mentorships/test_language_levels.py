@@ -4,7 +4,7 @@ need before accepting (request card, e-mail, SMS), in the mentor's own language.
 from sqlalchemy import select
 
 from mentoring.extensions import db
-from mentoring.mentorships.matching import Need, fit, Offer
+from mentoring.mentorships.matching import Need, Offer, fit
 from mentoring.mentorships.models import MentoringMatch
 from mentoring.mentorships.reasons import describe_need
 from mentoring.notifications.models import Channel, OutboxMessage
