@@ -265,7 +265,8 @@ PAGES = {
         "/account/sessions",
         "/coordinator/users",
         "/mentoring",
-        "/mentoring?languages=de&languages=tr",
+        "/mentoring?languages=de&languages=tr&level-de=little&level-tr=native",
+        "/mentoring?languages=tr&level-tr=fluent",  # a forged level: the error summary
         "/account/data",
     ],
     "thementor": [
@@ -348,6 +349,7 @@ FAILED_FORMS = {
         ("/coordinator/users/{user_id}/reset-link", {"reason": ""}),
         ("/coordinator/topics", {"key": "Bad Key"}),
         ("/coordinator/families/new", {"name": "Familie Demir"}),
+        ("/coordinator/families/new", {"name": "Familie Demir", "languages": "tr", "level-tr": "fluent"}),
         ("/coordinator/mentors/{mentor_profile}", {"training_on": "31.02.2026"}),
         ("/coordinator/mentors/{mentor_profile}/message", {"text": ""}),
         ("/coordinator/groups/new", {"name": "Eltern-AG", "weeks": "99", "starts_on": "31.02.2026"}),

@@ -13,6 +13,7 @@ from mentoring.mentorships import bp, qualification, relationship, services, vet
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.forms import (
     CONTACT_LABELS,
+    LANGUAGE_LEVEL_LABELS,
     LEARNING_LABELS,
     ApplicantMessageForm,
     AssignForm,
@@ -180,7 +181,9 @@ def new_family():
         db.session.commit()
         flash(_("The family is on the waiting list. Assign a mentor parent below."), "success")
         return redirect(url_for(".matching"), 303)
-    return render_template("mentorships/new_family.html", form=form), (422 if form.errors else 200)
+    return render_template(
+        "mentorships/new_family.html", form=form, level_labels=LANGUAGE_LEVEL_LABELS
+    ), (422 if form.errors else 200)
 
 
 @bp.get("/coordinator/matching")

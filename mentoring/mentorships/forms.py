@@ -42,6 +42,8 @@ END_LABELS = [
     ("other", _l("Another reason")),
 ]
 LOG_MODE_LABELS = [*CONTACT_LABELS, ("message", _l("By message"))]
+LANGUAGE_LEVEL_LABELS = [("little", _l("a little")), ("well", _l("well")), ("native", _l("mother tongue"))]
+LEVEL_PREFIX = "level-"
 
 
 def has_a_language(form) -> bool:
@@ -122,9 +124,35 @@ class NeedForm(BaseForm):
     age_group = ChoiceField(_l("How old is your child? (optional)"), choices=[])
     topics = CheckboxesField(_l("What would you like help with? (optional)"), choices=[])
     contact_mode = ChoiceField(_l("How would you like to keep in touch? (optional)"), choices=[])
+    # How well the family speaks each ticked language (optional): `level-<code>` next to each box.
+    level_data: dict[str, str]
+    language_levels: dict[str, str]
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs) -> None:
+        formdata = self.meta.wrap_formdata(self, formdata)
+        self.level_data = {
+            key.removeprefix(LEVEL_PREFIX): value
+            for key, value in (formdata.items() if formdata else ())
+            if key.startswith(LEVEL_PREFIX) and value
+        }
+        self.language_levels = {}
+        super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
 
     def validate(self, extra_validators=None) -> bool:
-        return super().validate(extra_validators) & has_a_language(self)
+        valid = super().validate(extra_validators) & has_a_language(self)
+        return valid & check_levels(self)
+
+
+def check_levels(form: NeedForm) -> bool:
+    """Keep the level of each ticked language; a level next to an unticked box is ignored."""
+    known = dict(LANGUAGE_LEVEL_LABELS)
+    ticked = form.languages.data or []
+    levels = {code: form.level_data[code] for code in ticked if code in form.level_data}
+    if any(level not in known for level in levels.values()):
+        form.languages.errors.append(_("Please choose how well you speak a language from the list."))
+        return False
+    form.language_levels = levels
+    return True
 
 
 class DeclineForm(BaseForm):

@@ -24,6 +24,8 @@ class Need:
     age_group: str | None = None
     topics: frozenset[str] = frozenset()
     contact_mode: str | None = None
+    # How well the family speaks each language ("little" | "well" | "native"); shown, not scored.
+    language_levels: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

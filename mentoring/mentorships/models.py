@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentoring.accounts.models import User
@@ -135,6 +135,8 @@ class MentoringMatch(Model):
     age_group: Mapped[str | None] = mapped_column(String(16))
     topics: Mapped[list[str]] = mapped_column(TagList, default=list)
     contact_mode: Mapped[str | None] = mapped_column(String(16))
+    # How well the family speaks each language, e.g. {"tr": "native", "de": "little"}.
+    language_levels: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     note: Mapped[str] = mapped_column(Text, default="")
     score: Mapped[int] = mapped_column(default=0)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,7 +3,7 @@
 from flask_babel import gettext as _
 
 from mentoring.i18n.languages import KNOWN_LANGUAGES
-from mentoring.mentorships.forms import CONTACT_LABELS
+from mentoring.mentorships.forms import CONTACT_LABELS, LANGUAGE_LEVEL_LABELS
 from mentoring.mentorships.matching import Reason
 from mentoring.mentorships.models import MentoringMatch
 from mentoring.reference.models import AGE_GROUP_LABELS, AgeGroup
@@ -49,7 +49,18 @@ def describe_need(
     Only the need: never the family's phone, e-mail or address (those follow the acceptance).
     """
     lines = []
-    names = [KNOWN_LANGUAGES[code].native_name for code in match.languages if code in KNOWN_LANGUAGES]
+    levels, level_names = match.language_levels or {}, dict(LANGUAGE_LEVEL_LABELS)
+    names = [
+        _(
+            "%(language)s (%(level)s)",
+            language=KNOWN_LANGUAGES[code].native_name,
+            level=level_names[levels[code]],
+        )
+        if levels.get(code) in level_names
+        else KNOWN_LANGUAGES[code].native_name
+        for code in match.languages
+        if code in KNOWN_LANGUAGES
+    ]
     if names:
         lines.append((_("Languages"), ", ".join(names)))
     if match.age_group:

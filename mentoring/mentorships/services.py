@@ -75,6 +75,7 @@ def new_match(parent: User, need: Need, note: str, **fields: object) -> Mentorin
         age_group=need.age_group,
         topics=sorted(need.topics),
         contact_mode=need.contact_mode,
+        language_levels=dict(need.language_levels),
         note=note,
         **fields,
     )
@@ -226,6 +227,7 @@ def need_of_match(match: MentoringMatch) -> Need:
         age_group=match.age_group,
         topics=frozenset(match.topics),
         contact_mode=match.contact_mode,
+        language_levels=tuple(sorted((match.language_levels or {}).items())),
     )
 
 

@@ -15,6 +15,7 @@ from mentoring.mentorships import meetings as meeting_rules
 from mentoring.mentorships.errors import MentoringError
 from mentoring.mentorships.forms import (
     CONTACT_LABELS,
+    LANGUAGE_LEVEL_LABELS,
     AskingForm,
     EndForm,
     NeedForm,
@@ -137,6 +138,7 @@ def need_of(form: NeedForm) -> Need:
         age_group=form.age_group.data or None,
         topics=frozenset(form.topics.data or []),
         contact_mode=form.contact_mode.data or None,
+        language_levels=tuple(sorted(form.language_levels.items())),
     )
 
 
@@ -172,6 +174,7 @@ def start():
     return render_template(
         "mentorships/start.html",
         form=form,
+        level_labels=LANGUAGE_LEVEL_LABELS,
         fits=fits,
         cohorts=cohorts,
         asked=asked,

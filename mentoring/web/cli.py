@@ -230,11 +230,12 @@ def seed_demo_mentoring(profile, coordinator: User) -> None:
     # Lena's request waits for the mentor's answer: the mentor reads her need before accepting.
     lena = db.session.scalars(select(User).where(User.username == "parent")).one()
     lena_need = Need(
-        languages=frozenset({"de"}),
+        languages=frozenset({"de", "tr"}),
         district="alstaden-lirich",
         age_group="0-1",
         topics=frozenset({"feeding"}),
         contact_mode="in-person",
+        language_levels=(("de", "little"), ("tr", "native")),  # shown on the mentor's request card
     )
     asking = mentoring.Asking(note="Unser Baby trinkt schlecht, ich würde gern jemanden treffen.")
     mentoring.request_mentor(lena, profile.id, lena_need, asking, current_app.config["MENTOR_ANSWER_DAYS"])

@@ -169,6 +169,7 @@ def test_every_message_template_is_translatable(app, world, pseudo):
             parent=user,
             expires_at=booking.slot.starts_at,
             languages=["tr"],
+            language_levels={"tr": "native"},
             district=None,
             age_group="1-3",
             topics=[],
