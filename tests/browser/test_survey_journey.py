@@ -79,7 +79,7 @@ def test_a_parent_answers_in_ukrainian_once_and_the_coordinator_sees_it(
     log_in(page, "office")
     filters = f"quarter={quarter}&survey_by=language"
     page.goto(f"/coordinator/dashboard?{filters}")
-    survey_table = page.locator("table").nth(1)
+    survey_table = page.locator("table:has(#survey-caption)")
     total = survey_table.locator("tr.total")
     assert total.locator("td").nth(1).inner_text() == "5"
     assert page.locator("figure.chart svg").nth(2).locator("rect").count() >= 1
