@@ -85,6 +85,9 @@ class Config:
     INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
     RESET_LINK_HOURS = env_int("RESET_LINK_HOURS", 2)
     COORDINATOR_RESET_LINK_HOURS = env_int("COORDINATOR_RESET_LINK_HOURS", 72)
+    # A registration answers no sooner than this (seconds), whether the username was free or taken:
+    # above the slower path (hashing the password, creating the account), so the time says nothing.
+    REGISTER_ANSWER_SECONDS = float(os.environ.get("REGISTER_ANSWER_SECONDS", "0.5"))
 
     # Sessions (server-side, accounts.sessions): a login lasts at most SESSION_ABSOLUTE_HOURS, and
     # ends after so many minutes without a request. Staff see many families' data: 30 minutes
@@ -240,6 +243,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    REGISTER_ANSWER_SECONDS = 0.0  # fast tests; tests/accounts/test_registration.py sets a floor
     ALLOW_DEMO_SEED = True
     SECRET_KEY = "testing"  # noqa: S105  (refused by ProductionConfig.check)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")

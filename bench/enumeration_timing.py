@@ -69,7 +69,7 @@ class Visitor:
         text = response.read().decode()
         seconds = time.perf_counter() - start
         for header in response.headers.get_all("Set-Cookie") or []:
-            if header.startswith("session="):
+            if header.startswith(("session=", "__Host-session=")):  # production's name has the prefix
                 self.cookie = header.split(";", 1)[0]
         return response.status, text, seconds
 

@@ -5,6 +5,7 @@ otherwise `enforce_declared_access` refuses it, so a forgotten guard fails close
 """
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -173,3 +174,12 @@ def security_log(event: str, username: str, result: str = "ok", **fields: object
     security_logger.info(
         "%s %s username=%s address=%s%s", event, result, username[:40], address, details, extra=extra
     )
+
+
+def answer_after(started: float, seconds: float) -> None:
+    """Wait until `seconds` (time.perf_counter) have passed since `started`: an answer that could
+    tell whether an account exists comes after the same time either way, as long as the slower path
+    stays under the floor (REGISTER_ANSWER_SECONDS; bench/enumeration_timing.py measures it)."""
+    left = seconds - (time.perf_counter() - started)
+    if left > 0:
+        time.sleep(left)

@@ -1,4 +1,16 @@
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+import time
+
+from flask import (
+    Response,
+    abort,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
@@ -24,7 +36,15 @@ from mentoring.forms import BaseForm
 from mentoring.i18n.locale import remember_locale, shipped_languages
 from mentoring.links import public_url
 from mentoring.ratelimits import rate_limit
-from mentoring.security import Role, login_required, public, role_required, safe_next_url, security_log
+from mentoring.security import (
+    Role,
+    answer_after,
+    login_required,
+    public,
+    role_required,
+    safe_next_url,
+    security_log,
+)
 
 
 def new_account(form, locale: str) -> services.NewAccount:
@@ -107,8 +127,15 @@ def username_taken_message() -> str:
 def register_as(role: Role, template: str):
     if current_user.is_authenticated:
         return redirect(url_for("accounts.home"))
+    started = time.perf_counter()
     form = RegisterForm()
     if form.validate_on_submit():
+        # "Taken" and "created" answer after the same time, so the time tells nobody who has an account.
+        @after_this_request
+        def same_time(response: Response) -> Response:
+            answer_after(started, current_app.config["REGISTER_ANSWER_SECONDS"])
+            return response
+
         try:
             user = services.register(new_account(form, str(get_locale())), role)
             user.privacy_version = current_app.config["PRIVACY_NOTICE_VERSION"]

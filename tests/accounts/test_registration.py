@@ -169,3 +169,21 @@ def test_a_taken_username_costs_the_same_work_as_a_free_one(app, client, count_q
     assert hashes_taken == hashes_free == 1
     assert inserts_taken == inserts_free == 1
     assert count_users(app) == 2
+
+
+def test_taken_and_free_usernames_answer_after_the_same_floor(app, monkeypatch):
+    """The time of the answer says nothing: both wait for REGISTER_ANSWER_SECONDS from the start.
+    (bench/enumeration_timing.py measures the medians on gunicorn + PostgreSQL.)"""
+    import time
+
+    make_user(app, username="familie.k")
+    monkeypatch.setitem(app.config, "REGISTER_ANSWER_SECONDS", 0.4)
+    answers = []
+    for username in ("Familie.K", "someone.else"):
+        visitor = app.test_client()
+        token = csrf_token(visitor, "/register")
+        started = time.perf_counter()
+        response = visitor.post("/register", data=NEW_PARENT | {"username": username, "csrf_token": token})
+        answers.append((response.status_code, time.perf_counter() - started))
+    assert [status for status, _ in answers] == [422, 303]
+    assert all(0.4 <= seconds < 1.5 for _, seconds in answers), answers
