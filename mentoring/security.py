@@ -6,7 +6,7 @@ otherwise `enforce_declared_access` refuses it, so a forgotten guard fails close
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -176,10 +176,21 @@ def security_log(event: str, username: str, result: str = "ok", **fields: object
     )
 
 
-def answer_after(started: float, seconds: float) -> None:
-    """Wait until `seconds` (time.perf_counter) have passed since `started`: an answer that could
-    tell whether an account exists comes after the same time either way, as long as the slower path
-    stays under the floor (REGISTER_ANSWER_SECONDS; bench/enumeration_timing.py measures it)."""
-    left = seconds - (time.perf_counter() - started)
-    if left > 0:
-        time.sleep(left)
+def answer_no_sooner(response: Response, started: float, seconds: float) -> Response:
+    """The response, held back until `seconds` (time.perf_counter) have passed since `started`.
+
+    An answer that could tell whether an account exists leaves after the same time either way, as
+    long as the slower path stays under the floor (REGISTER_ANSWER_SECONDS; measured by
+    bench/enumeration_timing.py). The wait is in the body's first chunk, so it comes after all the
+    work that differs (the session cookie, the other after-request hooks), just before sending."""
+    body = response.get_data()
+
+    def held_back() -> Iterator[bytes]:
+        left = seconds - (time.perf_counter() - started)
+        if left > 0:
+            time.sleep(left)
+        yield body
+
+    response.response = held_back()
+    response.headers["Content-Length"] = str(len(body))
+    return response

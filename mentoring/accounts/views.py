@@ -38,7 +38,7 @@ from mentoring.links import public_url
 from mentoring.ratelimits import rate_limit
 from mentoring.security import (
     Role,
-    answer_after,
+    answer_no_sooner,
     login_required,
     public,
     role_required,
@@ -133,8 +133,7 @@ def register_as(role: Role, template: str):
         # "Taken" and "created" answer after the same time, so the time tells nobody who has an account.
         @after_this_request
         def same_time(response: Response) -> Response:
-            answer_after(started, current_app.config["REGISTER_ANSWER_SECONDS"])
-            return response
+            return answer_no_sooner(response, started, current_app.config["REGISTER_ANSWER_SECONDS"])
 
         try:
             user = services.register(new_account(form, str(get_locale())), role)
