@@ -79,8 +79,10 @@ def office_concerns():
     """Open threads, the oldest first, with how long they have been open."""
     found = concerns.open_concerns()
     audit("concerns_viewed", detail=str(len(found)))
+    # Rendered before the commit, which would expire the loaded threads (one reload each).
+    page = render_template("mentorships/office_concerns.html", concerns=found, now=utcnow())
     db.session.commit()
-    return render_template("mentorships/office_concerns.html", concerns=found, now=utcnow())
+    return page
 
 
 def office_concern_or_404(concern_id: int) -> Concern:

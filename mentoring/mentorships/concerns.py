@@ -10,6 +10,7 @@ from datetime import datetime
 from statistics import median
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from mentoring.accounts.models import User
 from mentoring.clock import utcnow
@@ -155,6 +156,7 @@ def open_concerns() -> list[Concern]:
     return list(
         db.session.scalars(
             select(Concern)
+            .options(joinedload(Concern.mentor).joinedload(MentorProfile.user))  # the list names them
             .where(Concern.status == ConcernStatus.OPEN)
             .order_by(Concern.opened_at, Concern.id)
         )

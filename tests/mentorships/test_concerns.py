@@ -167,3 +167,23 @@ def test_the_dashboard_shows_the_median_only_from_five_answered_threads(app):
         db.session.commit()
     shown = dashboard.get("/coordinator/dashboard?lang=en").text
     assert "first answer: 6 hours." in shown
+
+
+def test_the_office_list_takes_the_same_statements_however_many_mentors_wrote(app, count_queries):
+    mine, second, theirs = ayse_and_zeynep(app)
+    office = log_in(app, "office")
+    with app.app_context():
+        concerns.raise_concern(profile_of("ayse"), mine, WORRY)
+        db.session.commit()
+    office.get("/coordinator/concerns")  # warm: the session's own writes are behind us
+    with count_queries() as one:
+        assert office.get("/coordinator/concerns").status_code == 200
+    with app.app_context():
+        concerns.raise_concern(profile_of("ayse"), second, WORRY)
+        concerns.raise_concern(profile_of("zeynep"), theirs, WORRY)
+        db.session.commit()
+    office.get("/coordinator/concerns")
+    with count_queries() as three:
+        page = office.get("/coordinator/concerns")
+    assert page.text.count("/coordinator/concerns/") == 3
+    assert len(three.statements) == len(one.statements)
