@@ -33,7 +33,8 @@ def test_the_office_plans_a_group_a_family_joins_and_the_mentor_notes_attendance
     page.locator("#capacity").fill("8")
     page.locator("#mentor_id").select_option(label="zeynep")
     screenshot(page, "group-plan-360")
-    page.locator("form.stacked button[type=submit]").click()
+    with page.expect_navigation():  # read the next page, not the one being left
+        page.locator("#place").press("Enter")  # the keyboard's way to send the form
     assert page.locator("h1").inner_text() == "Eltern-AG Styrum", page.locator("main").inner_text()
     assert_accessible(page)
     screenshot(page, "group-planned-360")
@@ -48,7 +49,8 @@ def test_the_office_plans_a_group_a_family_joins_and_the_mentor_notes_attendance
     join.scroll_into_view_if_needed()
     assert_accessible(page)
     screenshot(page, "group-offer-360")
-    join.click()
+    with page.expect_navigation():
+        join.click()
     assert "Eltern-AG Styrum" in page.locator("h1 + p").inner_text()  # "your parents' group"
     assert_accessible(page)
     screenshot(page, "group-joined-360")
@@ -57,11 +59,13 @@ def test_the_office_plans_a_group_a_family_joins_and_the_mentor_notes_attendance
     log_in(page, "zeynep")
     page.goto("/mentor/groups")
     assert_accessible(page)
-    page.locator("a[href*='/mentor/groups/meetings/']").first.click()
+    with page.expect_navigation():
+        page.locator("a[href*='/mentor/groups/meetings/']").first.click()
     page.get_by_role("checkbox", name="Lena Schmidt").check()
     assert_accessible(page)
     screenshot(page, "group-attendance-360")
-    page.locator("form.stacked button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("form.stacked button[type=submit]").click()
     assert page.url.endswith("/mentor/groups")
     assert "1 von 1" in page.locator("body").inner_text()  # "Gespeichert: 1 von 1 Familien waren da."
     with app.app_context():
